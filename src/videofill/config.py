@@ -1,0 +1,134 @@
+"""Run configuration: one dataclass, and the named presets built from it.
+
+The command line maps its flags onto these fields and writes the resolved configuration next to the output, so a
+result can always be reproduced from its folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import VideofillError
+from .networks import PAPER_CHANNELS
+
+METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
+
+
+@dataclass
+class InpaintConfig:
+    """Everything a run needs besides its frames and masks. Defaults are the paper's settings."""
+
+    # --- what to run
+    method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
+    # --- working resolution
+    size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
+    max_side: int = 432  # longer side of the working frames (px) when size is None; never upscales
+    dilate: int = 0  # grow every hole by this many pixels (at the input resolution) before anything else
+    # --- generator (appendix A.1)
+    channels: tuple[int, ...] = PAPER_CHANNELS  # encoder channels per level; its length is the depth
+    skip_channels: int = 4  # channels of each skip connection
+    noise_max: float = 0.1  # the input is one noise channel per frame, uniform in [0, noise_max), fixed for the run
+    # --- schedule (section 3.2, appendix C)
+    batch_frames: int = 5  # N, frames in a batch
+    strides: tuple[int, ...] = (1, 3, 5)  # frame intervals t of DIP-Vid-Flow batches
+    steps_per_batch: int = 100  # M, Adam steps on a batch before moving to the next
+    epochs: float = 20.0  # E, sweeps over the shuffled list of every batch; a fraction stops part-way
+    max_steps: int | None = None  # hard cap on the total number of steps (None: none)
+    lr: float = 0.01  # Adam learning rate
+    dip_steps: int = 5000  # DIP baseline: Adam steps per frame
+    dip_keep_every: int = 100  # DIP baseline: a candidate result is taken every this many steps
+    # --- losses (section 3.1)
+    weight_reconstruction: float = 1.0  # w_r
+    weight_flow: float = 0.1  # w_f
+    weight_consistency: float = 1.0  # w_c
+    weight_perceptual: float = 0.01  # w_p
+    perceptual: bool = True  # use L_p when VGG16 weights are found (off, with one warning, when they are not)
+    vgg_weights: str | None = None  # path to torchvision-format VGG16 weights; None: look in the torch hub cache
+    flow_preset: str = "medium"  # OpenCV DIS preset for the input flows: ultrafast | fast | medium
+    # --- compute
+    device: str = "auto"  # auto (CUDA when present) | cpu | cuda
+    bf16: bool = False  # bfloat16 autocast for the generator and VGG (fast on CPUs with AVX-512 BF16, and GPUs)
+    channels_last: bool = False  # channels_last memory format for the convolutions
+    seed: int = 0  # seeds the noise maps, the initial weights and the batch order
+    # --- output
+    feather: int = 0  # px: width of the ramp inside the hole over which the fill's colour is matched to the edge
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise VideofillError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
+        if self.size is not None:
+            self.size = (int(self.size[0]), int(self.size[1]))
+        self.channels = tuple(int(c) for c in self.channels)
+        self.strides = tuple(int(s) for s in self.strides)
+        if self.batch_frames < 1 or self.steps_per_batch < 1 or self.epochs <= 0:
+            raise VideofillError("batch_frames and steps_per_batch must be at least 1 and epochs above 0")
+
+    @property
+    def depth(self) -> int:
+        return len(self.channels)
+
+    def replace(self, **changes) -> "InpaintConfig":
+        """A copy with some fields changed (None values are ignored, so CLI flags left unset keep the preset's)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def save(self, path: str | Path) -> None:
+        """Write the configuration as JSON."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "InpaintConfig":
+        data = json.loads(Path(path).read_text())
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+
+
+def _paper() -> InpaintConfig:
+    """The paper exactly: 384x192 frames, N 5, M 100, E 20 full sweeps, all four losses."""
+    return InpaintConfig(size=(384, 192))
+
+
+def _test() -> InpaintConfig:
+    """A few steps on a shallow network: for CI and smoke tests only (results are not meant to look good)."""
+    return InpaintConfig(
+        max_side=96,
+        channels=(8, 16, 32),
+        steps_per_batch=2,
+        epochs=1.0,
+        max_steps=12,
+        dip_steps=6,
+        dip_keep_every=2,
+        perceptual=False,
+        flow_preset="ultrafast",
+    )
+
+
+def _default() -> InpaintConfig:
+    """What we recommend today: the paper's method with a schedule that finishes in minutes on a laptop CPU.
+
+    The numbers come from benchmarks/speed (see its generated report for what each lever bought).
+    """
+    return InpaintConfig(
+        max_side=432,
+        steps_per_batch=20,
+        epochs=1.0,
+        bf16=True,
+        channels_last=True,
+    )
+
+
+PRESETS = {"default": _default, "paper": _paper, "test": _test}
+
+
+def get_preset(name: str) -> InpaintConfig:
+    """The named preset as a fresh :class:`InpaintConfig`. Raises VideofillError for an unknown name."""
+    if name not in PRESETS:
+        raise VideofillError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return PRESETS[name]()
+
+
+__all__ = ["InpaintConfig", "METHODS", "PRESETS", "get_preset", "field"]

@@ -1,0 +1,77 @@
+import torch
+
+from videofill.flow import warp
+from videofill.losses import PerceptualLoss, consistency_loss, flow_loss, grow_holes, masked_mse, reconstruction_loss
+
+
+def test_masked_mse_counts_masked_elements_in_the_denominator():
+    prediction = torch.zeros(1, 1, 2, 2)
+    target = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    mask = torch.tensor([[[[True, False], [False, True]]]])
+    assert masked_mse(prediction, target, mask).item() == (1 + 16) / 4
+
+
+def test_reconstruction_loss_zero_on_match_and_blind_to_the_hole():
+    target = torch.rand(2, 3, 8, 8)
+    holes = torch.zeros(2, 1, 8, 8, dtype=torch.bool)
+    holes[..., 2:5, 2:5] = True
+    frames = target.clone()
+    assert reconstruction_loss(frames, target, ~holes) == 0
+    frames[..., 2:5, 2:5] = 0.0  # change only hole pixels
+    assert reconstruction_loss(frames, target, ~holes) == 0
+    frames[..., 0, 0] += 0.5
+    assert reconstruction_loss(frames, target, ~holes) > 0
+
+
+def test_flow_loss_only_where_weighted():
+    target = torch.randn(1, 2, 6, 6)
+    weight = torch.zeros(1, 1, 6, 6, dtype=torch.bool)
+    weight[..., :3, :] = True
+    flows = target.clone()
+    flows[..., 3:, :] += 10.0
+    assert flow_loss(flows, target, weight) == 0
+    flows[..., 0, 0] += 1.0
+    assert torch.isclose(flow_loss(flows, target, weight), torch.tensor(2 * 1.0 / (2 * 36)))
+
+
+def test_consistency_loss_zero_for_a_true_shift_and_detaches_frame_i():
+    frame_j = torch.rand(1, 3, 10, 12)
+    flow = torch.zeros(1, 2, 10, 12)
+    flow[:, 0] = 2.0
+    frame_i = warp(frame_j, flow).requires_grad_(True)
+    weight = torch.zeros(1, 1, 10, 12, dtype=torch.bool)
+    weight[..., :, :-2] = True
+    frame_j.requires_grad_(True)
+    loss = consistency_loss(frame_i, frame_j, flow, weight)
+    assert loss.item() < 1e-10
+    consistency_loss(frame_i, frame_j + 0.1, flow, weight).backward()
+    assert frame_i.grad is None and frame_j.grad is not None
+
+
+class _FakeFeatures(torch.nn.Module):
+    """Three 'layers': identity, 2x average pool, 4x average pool (no weights needed)."""
+
+    HOLE_GROWTH_PX = (1, 2, 4)
+
+    def forward(self, x):
+        return [x, torch.nn.functional.avg_pool2d(x, 2), torch.nn.functional.avg_pool2d(x, 4)]
+
+
+def test_perceptual_loss_zero_on_match_and_blind_to_the_grown_hole():
+    loss = PerceptualLoss(_FakeFeatures())
+    target = torch.rand(1, 3, 32, 32)
+    holes = torch.zeros(1, 1, 32, 32, dtype=torch.bool)
+    holes[..., 12:20, 12:20] = True
+    cached = loss.targets(target, holes)
+    assert loss(target.clone(), cached) == 0
+    changed = target.clone()
+    changed[..., 12:20, 12:20] = 1.0 - changed[..., 12:20, 12:20]
+    assert loss(changed, cached) == 0
+    changed[..., 0, 0] = 1.0 - changed[..., 0, 0]
+    assert loss(changed, cached) > 0
+
+
+def test_grow_holes_square():
+    holes = torch.zeros(1, 1, 9, 9, dtype=torch.bool)
+    holes[..., 4, 4] = True
+    assert grow_holes(holes, 2).sum() == 25
