@@ -75,3 +75,20 @@ def test_grow_holes_square():
     holes = torch.zeros(1, 1, 9, 9, dtype=torch.bool)
     holes[..., 4, 4] = True
     assert grow_holes(holes, 2).sum() == 25
+
+
+def test_perceptual_loss_with_vgg_layout_never_sees_hole_content():
+    """With VGG16's real layer layout (random weights), changing only hole pixels leaves L_p at exactly zero."""
+    from videofill.pretrained import VGG16Features
+
+    torch.manual_seed(0)
+    loss = PerceptualLoss(VGG16Features().eval())
+    target = torch.rand(1, 3, 48, 56)
+    holes = torch.zeros(1, 1, 48, 56, dtype=torch.bool)
+    holes[..., 17:29, 21:30] = True  # odd offsets: not aligned with the pooling grid
+    cached = loss.targets(target, holes)
+    changed = target.clone()
+    changed[:, :, 17:29, 21:30] = torch.rand(1, 3, 12, 9)
+    assert loss(changed, cached).item() == 0.0
+    changed[..., 2, 2] += 0.5  # a known pixel changes: the loss must notice
+    assert loss(changed, cached).item() > 0

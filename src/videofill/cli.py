@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -32,6 +33,11 @@ def _size(text: str) -> tuple[int, int]:
 def config_path_for(output: Path) -> Path:
     """Where the resolved configuration of a run goes: beside the output, ``<output>.config.json``."""
     return output.with_name(output.name + ".config.json")
+
+
+def run_dir_for(output: Path) -> Path:
+    """Where a run keeps its checkpoints until it finishes: beside the output, ``<output>.checkpoint/``."""
+    return output.with_name(output.name + ".checkpoint")
 
 
 def check_output_path(output: Path, overwrite: bool) -> None:
@@ -77,7 +83,13 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
     info = probe(args.input)
     frames = read_frames(args.input)
     holes = read_masks(args.masks, len(frames), (frames.shape[2], frames.shape[1]))
-    result = inpaint_video(frames, holes, config, progress=not args.quiet)
+    run_dir = run_dir_for(output)
+    if args.resume and not (run_dir / "checkpoint.pt").exists():
+        _say(args, f"note: no checkpoint in {run_dir}; starting from the beginning")
+    result = inpaint_video(
+        frames, holes, config, progress=not args.quiet, run_dir=run_dir, resume=args.resume,
+        checkpoint_seconds=args.checkpoint_seconds,
+    )
     for note in result.notes:
         _say(args, f"note: {note}")
     audio = args.input if (not info.is_folder and info.has_audio) else None
@@ -85,6 +97,7 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
         for frame in result.frames:
             writer.write(frame)
     config.save(config_path_for(output))
+    shutil.rmtree(run_dir, ignore_errors=True)
     _say(args, f"wrote {output} ({len(result.frames)} frames, config in {config_path_for(output).name})")
     return 0
 
@@ -97,11 +110,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     result = read_frames(args.result)
     truth = read_frames(args.ground_truth)
     holes = read_masks(args.masks, len(truth), (truth.shape[2], truth.shape[1]))
-    inception = None
-    if not args.no_fid:
-        from .pretrained import load_inception
-
-        inception = load_inception(args.inception_weights)
+    # False skips FID; None looks in the torch hub cache; a path loads that file
+    inception = False if args.no_fid else args.inception_weights
     report = evaluate(result, truth, holes, inception=inception)
     print(format_table(report))
     if args.json:
@@ -120,8 +130,9 @@ def cmd_compose(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import make_sample
 
-    paths = make_sample(args.output)
-    print(f"wrote the sample to {args.output}: {paths}")
+    sample = make_sample(args.output, overwrite=args.overwrite)
+    print(f"wrote the sample to {sample.folder}: {sample.input.name} (the clip), {sample.masks.name}/ (255 = hole), "
+          f"{sample.ground_truth.name}/ (the clean background), {sample.readme.name} (source and licence)")
     return 0
 
 
@@ -193,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crf", type=int, default=18, help="H.264 quality of video output (lower is better)")
     p.add_argument("--lossless", action="store_true", help="lossless video output (for evaluation)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint (OUTPUT.checkpoint/)")
+    p.add_argument("--checkpoint-seconds", type=float, default=60.0, help="wall time between checkpoints")
     p.add_argument("--quiet", action="store_true", help="no progress bar or notes")
     p.set_defaults(run=cmd_inpaint)
 
@@ -225,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("sample", help="write the small public-domain sample clip with its masks", formatter_class=fmt)
     p.add_argument("output", nargs="?", default="sample", help="folder to write")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing sample folder")
     p.set_defaults(run=cmd_sample)
     return parser
 

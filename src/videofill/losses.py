@@ -95,8 +95,9 @@ def downsample_holes(holes: torch.Tensor, size: tuple[int, int]) -> torch.Tensor
 class PerceptualLoss(nn.Module):
     """L_p (eq. 6): VGG16 relu1_2, relu2_2, relu3_3 features compared on the known region.
 
-    The mask at each layer is the hole grown by that layer's reach (``features.HOLE_GROWTH_PX``), resized to the layer,
-    so known-region features that saw the hole are left out. The VGG weights get no gradient; the target features are
+    The mask at each layer is the hole reduced to the layer's grid (a cell is hole when any of its pixels is), then
+    grown by that layer's reach in layer pixels (``features.HOLE_GROWTH_PX``), so known-region features whose
+    receptive field touches the hole are left out. The VGG weights get no gradient; the target features are
     computed once per batch of frames (:meth:`targets`) and reused for every step on it.
 
     Args:
@@ -114,7 +115,8 @@ class PerceptualLoss(nn.Module):
         """Per layer (target features, known mask at that layer) for input frames (N, 3, H, W) and holes (N, 1, H, W)."""
         out = []
         for feature, growth in zip(self.features(frames), self.growth):
-            known = ~downsample_holes(grow_holes(holes, growth), tuple(feature.shape[-2:]))
+            # reduce to the layer's grid first, then grow by the layer's reach in that layer's own pixels
+            known = ~grow_holes(downsample_holes(holes, tuple(feature.shape[-2:])), growth)
             out.append((feature.detach(), known))
         return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,7 +17,8 @@ import torch
 
 from .config import InpaintConfig, get_preset
 from .errors import VideofillError
-from .flow import DISFlow, FlowEstimator, compute_video_flows
+from .checkpoint import Checkpointer
+from .flow import DISFlow, FlowEstimator, VideoFlows, compute_video_flows
 from .inference import composite, generate_video, resize_frames, to_uint8
 from .losses import LossWeights, PerceptualLoss
 from .networks import EncoderDecoder
@@ -155,9 +157,10 @@ def training_plan(config: InpaintConfig, frame_count: int) -> tuple[list[Batch],
     return batches, sequence
 
 
-def _train_video(video: VideoTensors, config: InpaintConfig, device: torch.device, perceptual, progress: bool):
+def _train_video(video, config, device, perceptual, progress, checkpointer=None, resume=False):
     """DIP-Vid, DIP-Vid-3DCN, DIP-Vid-Flow: one network over the whole video. Returns (generated frames, FitResult)."""
     model = build_model(config, device)
+    state = checkpointer.load() if (checkpointer is not None and resume) else None
     objective_type = FlowObjective if config.method == "dip-vid-flow" else ImageObjective
     objective = objective_type(video, device, _weights(config), perceptual, config.bf16, config.channels_last)
     batches, sequence = training_plan(config, len(video.frames))
@@ -171,6 +174,8 @@ def _train_video(video: VideoTensors, config: InpaintConfig, device: torch.devic
         progress=progress,
         description=config.method,
         steps_per_epoch=len(batches) * config.steps_per_batch,
+        checkpoint=checkpointer,
+        resume_state=state,
     )
     generated = generate_video(model, video.noise, config.batch_frames, device, config.bf16)
     return generated, result
@@ -181,16 +186,24 @@ def best_candidate(losses: list[float], candidates: list) -> object:
     return candidates[int(np.argmin(losses))]
 
 
-def _train_dip(video: VideoTensors, config: InpaintConfig, device: torch.device, perceptual, progress: bool):
+def _train_dip(video, config, device, perceptual, progress, checkpointer=None, resume=False):
     """DIP (appendix C.1): a fresh network per frame; every ``dip_keep_every`` steps the output is a candidate, and
-    the lowest-loss candidate is the frame's result."""
+    the lowest-loss candidate is the frame's result. Checkpoints hold the finished frames and the current one's state."""
     generated = torch.empty_like(video.frames)
     merged = FitResult()
-    for i in range(len(video.frames)):
+    state = checkpointer.load() if (checkpointer is not None and resume) else None
+    first = 0
+    if state is not None:
+        first = state["frame"]
+        generated[:first] = state["done"]
+        merged.history = {name: list(values) for name, values in state["merged_history"].items()}
+    for i in range(first, len(video.frames)):
         model = build_model(config.replace(seed=config.seed + i), device)
         objective = ImageObjective(video, device, _weights(config), perceptual, config.bf16, config.channels_last)
         single = Batch((i,))
-        losses, candidates = [], []
+        resume_state = state if (state is not None and i == first) else None
+        losses = list(resume_state["candidate_losses"]) if resume_state else []
+        candidates = list(resume_state["candidates"]) if resume_state else []
 
         def keep(step: int, loss: float, _optimizer) -> None:
             if (step + 1) % config.dip_keep_every == 0:
@@ -208,6 +221,15 @@ def _train_dip(video: VideoTensors, config: InpaintConfig, device: torch.device,
             progress=progress,
             description=f"dip frame {i + 1}/{len(video.frames)}",
             on_step=keep,
+            checkpoint=checkpointer,
+            resume_state=resume_state,
+            checkpoint_extra=lambda: {
+                "frame": i,
+                "done": generated[:i].clone(),
+                "merged_history": merged.history,
+                "candidate_losses": losses,
+                "candidates": candidates,
+            },
         )
         generated[i] = best_candidate(losses, candidates) if candidates else _generate_eval(
             model, video.noise[i : i + 1].to(device), config.bf16
@@ -227,6 +249,17 @@ def _generate_eval(model, noise, autocast):
     return _generate(model, noise, autocast)
 
 
+def _video_flows(prepared, config, estimator, checkpointer, resume) -> VideoFlows:
+    """The input flows: loaded from the run folder when resuming, else estimated (and saved there)."""
+    saved = checkpointer.load_flows() if (checkpointer is not None and resume) else None
+    if saved is not None:
+        return VideoFlows(**saved)
+    flows = compute_video_flows(prepared.frames, prepared.holes, estimator=estimator or DISFlow(config.flow_preset))
+    if checkpointer is not None:
+        checkpointer.save_flows(dict(flows=flows.flows, valid=flows.valid, reliable=flows.reliable, scale=flows.scale))
+    return flows
+
+
 def _weights(config: InpaintConfig) -> LossWeights:
     return LossWeights(
         config.weight_reconstruction, config.weight_flow, config.weight_consistency, config.weight_perceptual
@@ -240,6 +273,9 @@ def inpaint_video(
     *,
     progress: bool = False,
     flow_estimator: FlowEstimator | None = None,
+    run_dir: str | Path | None = None,
+    resume: bool = False,
+    checkpoint_seconds: float = 60.0,
 ) -> InpaintResult:
     """Fill the holes of a video with the configured internal-learning method.
 
@@ -250,6 +286,9 @@ def inpaint_video(
         progress: show a progress bar.
         flow_estimator: how to estimate the input flows (OpenCV DIS when None); any
             :class:`~videofill.flow.FlowEstimator`, e.g. a learned one whose weights you have.
+        run_dir: folder for checkpoints (network, optimiser, schedule position, flows); None: no checkpoints.
+        resume: continue from the checkpoint in ``run_dir`` (the result equals that of an uninterrupted run).
+        checkpoint_seconds: wall time between checkpoints.
 
     Returns:
         :class:`InpaintResult`; ``result.frames`` equals ``frames`` outside the holes, bit for bit.
@@ -282,13 +321,14 @@ def inpaint_video(
         holes=torch.from_numpy(prepared.holes)[:, None],
         noise=_noise(len(frames), height, width, config),
     )
+    checkpointer = Checkpointer(run_dir, config.to_dict(), checkpoint_seconds) if run_dir is not None else None
     if config.method == "dip-vid-flow":
-        video.flows = compute_video_flows(prepared.frames, prepared.holes, estimator=flow_estimator or DISFlow(config.flow_preset))
+        video.flows = _video_flows(prepared, config, flow_estimator, checkpointer, resume)
     perceptual = _perceptual(config, device, notes)
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     train = _train_dip if config.method == "dip" else _train_video
-    generated, fit_result = train(video, config, device, perceptual, progress)
+    generated, fit_result = train(video, config, device, perceptual, progress, checkpointer, resume)
     generated_u8 = to_uint8(generated)[:, : prepared.size[1], : prepared.size[0]]  # crop the padding
     fill = resize_frames(generated_u8, (frames.shape[2], frames.shape[1]))
     out = composite(frames, holes, fill, config.feather)

@@ -19,6 +19,7 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
+from .checkpoint import Checkpointer
 from .flow import VideoFlows, in_bounds
 from .losses import LossWeights, PerceptualLoss, consistency_loss, flow_loss, reconstruction_loss
 from .schedule import Batch
@@ -205,6 +206,9 @@ def fit(
     steps_per_epoch: int | None = None,
     on_step: Callable[[int, float, torch.optim.Optimizer], None] | None = None,
     loss_hook: Callable[[int, torch.Tensor], torch.Tensor] | None = None,
+    checkpoint: Checkpointer | None = None,
+    resume_state: dict | None = None,
+    checkpoint_extra: Callable[[], dict] | None = None,
 ) -> FitResult:
     """Run the Adam steps of ``plan`` on ``model``.
 
@@ -221,13 +225,24 @@ def fit(
         steps_per_epoch: steps in one sweep over the batch list, to show the epoch in the progress bar.
         on_step: called after each update with (step, loss, optimizer), e.g. to checkpoint.
         loss_hook: test hook that may replace the loss tensor (used to inject a NaN).
+        checkpoint: saves the state at intervals (see :mod:`videofill.checkpoint`).
+        resume_state: a state saved by ``checkpoint``: training continues after its step.
+        checkpoint_extra: returns more state to save with each checkpoint (e.g. DIP's finished frames).
 
     Returns:
         :class:`FitResult`.
     """
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
-    watchdog = DivergenceGuard(model, optimizer, guard) if guard is not None else None
     result = FitResult()
+    if resume_state is not None:
+        model.load_state_dict(resume_state["model"])
+        optimizer.load_state_dict(resume_state["optimizer"])
+        start_step = resume_state["step"] + 1
+        result.history = {name: list(values) for name, values in resume_state["history"].items()}
+        result.recoveries = list(resume_state["recoveries"])
+    watchdog = DivergenceGuard(model, optimizer, guard) if guard is not None else None
+    if watchdog is not None and resume_state is not None:
+        watchdog.recent = list(resume_state["guard_recent"])
     model.train()
     started = time.perf_counter()
     bar = tqdm(total=total, initial=start_step, desc=description, disable=not progress, unit="step", dynamic_ncols=True)
@@ -255,6 +270,18 @@ def fit(
             result.steps += 1
             if on_step is not None:
                 on_step(step, value, optimizer)
+            if checkpoint is not None and (checkpoint.due(step) or step == total - 1):
+                checkpoint.save(
+                    {
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "step": step,
+                        "history": result.history,
+                        "recoveries": result.recoveries,
+                        "guard_recent": watchdog.recent if watchdog is not None else [],
+                        **(checkpoint_extra() if checkpoint_extra is not None else {}),
+                    }
+                )
             bar.update(1)
             if step % 10 == 0 or step == total - 1:
                 shown = {"epoch": f"{step // steps_per_epoch + 1}"} if steps_per_epoch else {}
