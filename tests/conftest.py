@@ -1,12 +1,21 @@
 """Shared fixtures: the tiny case of ../shared/data, read once."""
 
+import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+def _find_data() -> Path:
+    """../shared/data beside the checkout, or $VIDEOFILL_DATA, or the workplace's /work/shared/data."""
+    candidates = [Path(os.environ["VIDEOFILL_DATA"])] if os.environ.get("VIDEOFILL_DATA") else []
+    candidates += [Path(__file__).resolve().parents[2] / "shared" / "data", Path("/work/shared/data")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+DATA = _find_data()
 TINY = DATA / "tiny_sam2-coffee_x_tennis"
 
 

@@ -11,7 +11,7 @@ import pytest
 from videofill.compose import compose_case
 from videofill.errors import VideofillError
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from conftest import DATA
 KITE_MASKS = DATA / "composed_kite-surf_x_tennis" / "masks"
 
 

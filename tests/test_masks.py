@@ -261,3 +261,38 @@ def test_mask_folder_reader_property(width, height, count, dtype, channels, grey
         got = read_masks(folder, count, (width, height))
     assert got.dtype == np.bool_ and got.shape == (count, height, width)
     np.testing.assert_array_equal(got, np.stack([_expected_holes(im) for im in images]))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    width=st.integers(1, 20),
+    height=st.integers(1, 20),
+    channels=st.sampled_from([1, 3, 4]),
+    grey=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_float_tiff_mask_reader_property(width, height, channels, grey, seed):
+    """Float masks in [0, 1] (values outside are clipped) follow the convention at 8 bits: v -> round(v * 255)."""
+    rng = np.random.default_rng(seed)
+    if channels == 1 or grey:
+        image = rng.uniform(-0.2, 1.2, (height, width)).astype(np.float32)
+        if channels > 1:
+            image = np.repeat(image[..., None], channels, axis=2)
+    else:
+        image = rng.uniform(-0.2, 1.2, (height, width, channels)).astype(np.float32)
+        image[..., :3][rng.random((height, width)) < 0.5] = 0
+    as_uint8 = np.floor(np.clip(image.astype(np.float64), 0, 1) * 255 + 0.5).astype(np.uint8)  # the 8-bit mask it stands for
+    with tempfile.TemporaryDirectory() as folder:
+        assert cv2.imwrite(str(Path(folder) / "m.tif"), image)
+        got = read_masks(Path(folder) / "m.tif", 2, (width, height))
+    assert got.dtype == np.bool_ and got.shape == (2, height, width)
+    np.testing.assert_array_equal(got, np.stack([_expected_holes(as_uint8)] * 2))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32])
+def test_signed_integer_masks_are_refused_naming_the_file(tmp_path, dtype):
+    for i in range(3):
+        name, image = (f"{i:05d}.tif", np.ones((5, 6), dtype)) if i == 1 else (f"{i:05d}.png", np.zeros((5, 6), np.uint8))
+        assert cv2.imwrite(str(tmp_path / name), image)
+    with pytest.raises(VideofillError, match=r"00001\.tif.*" + np.dtype(dtype).name):
+        read_masks(tmp_path, 3, (6, 5))

@@ -29,7 +29,7 @@ from videofill.pretrained import (
     vgg_layer_holes,
 )
 
-TINY = pathlib.Path("/work/shared/data/tiny_sam2-coffee_x_tennis")
+from conftest import TINY
 
 
 @pytest.fixture

@@ -329,3 +329,54 @@ def test_frame_folder_reader_property(width, height, count, dtype, channels, see
         np.testing.assert_array_equal(got, np.stack([_expected_rgb8(im) for im in images]))
         info = probe(folder)
         assert (info.width, info.height, info.frame_count) == (width, height, count)
+
+
+# --- property test: TIFF frames (8/16-bit and float) read as the documented uint8 RGB; signed ones are refused ---
+
+
+def _expected_rgb8_any(image: np.ndarray) -> np.ndarray:
+    """As :func:`_expected_rgb8`, also for float images: [0, 1] -> 0..255, rounded half up, outside values clipped."""
+    if np.issubdtype(image.dtype, np.floating):
+        image = np.floor(np.clip(image.astype(np.float64), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    return _expected_rgb8(image)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    width=st.integers(1, 24),
+    height=st.integers(1, 24),
+    dtype=st.sampled_from([np.uint8, np.uint16, np.float32]),
+    channels=st.sampled_from([1, 3, 4]),
+    seed=st.integers(0, 2**16),
+)
+def test_tiff_frame_reader_property(width, height, dtype, channels, seed):
+    rng = np.random.default_rng(seed)
+    shape = (height, width) if channels == 1 else (height, width, channels)
+    if dtype == np.float32:  # a little outside [0, 1] too: clipped
+        images = [rng.uniform(-0.25, 1.25, shape).astype(np.float32) for _ in range(2)]
+    else:
+        images = [rng.integers(0, np.iinfo(dtype).max + 1, shape, dtype=dtype) for _ in range(2)]
+    with tempfile.TemporaryDirectory() as folder:
+        for i, image in enumerate(images):
+            assert cv2.imwrite(str(Path(folder) / f"{i:05d}.tif"), image)
+        got = read_frames(folder)
+    assert got.dtype == np.uint8 and got.shape == (2, height, width, 3)
+    np.testing.assert_array_equal(got, np.stack([_expected_rgb8_any(im) for im in images]))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    dtype=st.sampled_from([np.int8, np.int16, np.int32]),
+    channels=st.sampled_from([1, 3]),
+    index=st.integers(0, 2),
+)
+def test_signed_integer_frames_are_refused_naming_the_file(dtype, channels, index):
+    shape = (6, 7) if channels == 1 else (6, 7, channels)
+    with tempfile.TemporaryDirectory() as folder:
+        for i in range(3):
+            name, image = (f"{i:05d}.tif", np.ones(shape, dtype)) if i == index else (f"{i:05d}.png", np.ones(shape, np.uint8))
+            assert cv2.imwrite(str(Path(folder) / name), image)
+        with pytest.raises(VideofillError) as err:
+            read_frames(folder)
+    message = str(err.value)
+    assert f"{index:05d}.tif" in message and np.dtype(dtype).name in message and "\n" not in message

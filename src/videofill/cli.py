@@ -18,6 +18,7 @@ from pathlib import Path
 from . import __version__
 from .config import METHODS, PRESETS, InpaintConfig, get_preset
 from .errors import VideofillError
+from .windows import DEFAULT_OVERLAP, DEFAULT_WINDOW
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -72,34 +73,91 @@ def resolve_config(args: argparse.Namespace) -> InpaintConfig:
 
 
 def cmd_inpaint(args: argparse.Namespace) -> int:
+    from itertools import islice
+
+    import numpy as np
+
     from .masks import read_masks
-    from .pipeline import inpaint_video, resolve_device
-    from .video_io import VideoWriter, probe, read_frames
+    from .pipeline import resolve_device
+    from .video_io import VideoWriter, iter_frames, probe
+    from .windows import SequentialFrames, frame_range, inpaint_stream
 
     output = Path(args.output)
     config = resolve_config(args)
     resolve_device(config.device)
     check_output_path(output, args.overwrite)
     info = probe(args.input)
-    frames = read_frames(args.input)
-    holes = read_masks(args.masks, len(frames), (frames.shape[2], frames.shape[1]))
+    start, end = frame_range(args.start, args.end, info.frame_count, info.fps)
+
+    def read_holes(first: int, last: int):  # masks are indexed by absolute frame number
+        return read_masks(args.masks, last - first, (info.width, info.height), start=first, total=info.frame_count)
+
+    read_holes(start, start + 1)  # a wrong mask source fails now, before any frame is written
     run_dir = run_dir_for(output)
-    if args.resume and not (run_dir / "checkpoint.pt").exists():
+    # --save-progress follows the first window's network (Fig. 8 is about one training run)
+    saver = _progress_saver(args, config, np.broadcast_to(np.uint8(0), (1, info.height, info.width, 3)))
+    if args.resume and not run_dir.is_dir():
         _say(args, f"note: no checkpoint in {run_dir}; starting from the beginning")
-    result = inpaint_video(
-        frames, holes, config, progress=not args.quiet, run_dir=run_dir, resume=args.resume,
-        checkpoint_seconds=args.checkpoint_seconds,
-    )
-    for note in result.notes:
-        _say(args, f"note: {note}")
+    source = iter_frames(args.input)  # decoded once, front to back: memory does not grow with the clip's length
     audio = args.input if (not info.is_folder and info.has_audio) else None
     with VideoWriter(output, info.fps, crf=args.crf, lossless=args.lossless, audio_from=audio, overwrite=args.overwrite) as writer:
-        for frame in result.frames:
+        for frame in islice(source, start):  # before --start: copied through
             writer.write(frame)
-    config.save(config_path_for(output))
+        notes = inpaint_stream(
+            (start, end), SequentialFrames(source, first=writer.frame_count), read_holes, writer.write, config,
+            window=args.window, overlap=args.overlap, run_dir=run_dir, resume=args.resume, progress=not args.quiet,
+            checkpoint_seconds=args.checkpoint_seconds, log=lambda line: _say(args, line),
+            step_hook=(lambda index, *_: saver if index == 0 else None) if saver is not None else None,
+            on_result=(lambda index, result: saver.finish(result) if index == 0 else None) if saver is not None else None,
+        )
+        for frame in source:  # after --end: copied through
+            writer.write(frame)
+    if saver is not None:
+        _say(args, f"training progress in {saver.folder}")
+    for note in notes:
+        _say(args, f"note: {note}")
+    run = {**config.to_dict(), "frames": {"start": start, "end": end, "window": args.window, "overlap": args.overlap}}
+    config_path_for(output).write_text(json.dumps(run, indent=2) + "\n")
     shutil.rmtree(run_dir, ignore_errors=True)
-    _say(args, f"wrote {output} ({len(result.frames)} frames, config in {config_path_for(output).name})")
+    _say(args, f"wrote {output} ({writer.frame_count} frames, {end - start} inpainted; config in {config_path_for(output).name})")
     return 0
+
+
+def run_inpaint(args: argparse.Namespace) -> int:
+    """``videofill inpaint``: :func:`cmd_inpaint`, leaving nothing behind when it fails on a bad input.
+
+    Leftovers of a writer that was killed (SIGKILL, power cut) are deleted first. When a VideofillError stops the
+    run, even one found after training began (a damaged frame late in the clip), the output's run folder is
+    removed if this run created it; a run folder that was there before (``--resume``) is kept. Any other
+    interruption (Ctrl-C, kill, a crash) keeps the run folder, so ``--resume`` can continue.
+    """
+    from .video_io import remove_stale_partials
+
+    output = Path(args.output)
+    run_dir = run_dir_for(output)
+    existed = run_dir.exists()
+    remove_stale_partials(output)
+    try:
+        return cmd_inpaint(args)
+    except VideofillError:
+        if not existed:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+
+
+def _progress_saver(args: argparse.Namespace, config: InpaintConfig, frames):
+    """The --save-progress hook (None without the flag); DIP has no single network to show, so it gets a note."""
+    if args.save_progress is None:
+        return None
+    if config.method == "dip":
+        _say(args, "note: DIP trains one network per frame: --save-progress saves its final frames and losses only")
+    from .pipeline import working_size
+    from .progress import ProgressSaver
+
+    size = working_size(frames.shape[2], frames.shape[1], config)
+    return ProgressSaver(
+        args.save_progress, args.progress_every, window=config.batch_frames, size=size, autocast=config.bf16
+    )
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -206,8 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint (OUTPUT.checkpoint/)")
     p.add_argument("--checkpoint-seconds", type=float, default=60.0, help="wall time between checkpoints")
+    p.add_argument("--start", default="0", help="first frame to inpaint: a frame number (120) or a time (12.5s, 1:02.5, 00:01:02.5); earlier frames are copied through")
+    p.add_argument("--end", default=None, help="inpaint up to this frame or time, exclusive (None: the end of the clip); later frames are copied through")
+    p.add_argument("--window", type=int, default=DEFAULT_WINDOW, help="frames inpainted together; longer clips go in overlapping windows (0: the whole clip at once)")
+    p.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP, help="frames two windows share, cross-faded in the hole (at most half of --window)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or notes")
-    p.set_defaults(run=cmd_inpaint)
+    p.add_argument("--save-progress", default=None, metavar="DIR", help="write generated frames (and flows) of 3 frames during training, and the loss curves, to DIR (Fig. 8)")
+    p.add_argument("--progress-every", type=int, default=100, metavar="P", help="with --save-progress: save every P training steps")
+    p.set_defaults(run=run_inpaint)
 
     p = commands.add_parser("eval", help="score a result against the ground truth (paper section 4)", formatter_class=fmt)
     p.add_argument("result", help="inpainted video or frame folder")

@@ -45,6 +45,9 @@ class InpaintConfig:
     weight_flow: float = 0.1  # w_f
     weight_consistency: float = 1.0  # w_c
     weight_perceptual: float = 0.01  # w_p
+    weight_guide: float = 0.0  # w_g, not in the paper: pull hole pixels towards flow-guided propagation (0 = off)
+    guide_output: bool = False  # not in the paper: output trusted propagated pixels instead of the network's there
+    guide_distance: int = 8  # propagation looks this many frames away at most
     perceptual: bool = True  # use L_p when VGG16 weights are found (off, with one warning, when they are not)
     vgg_weights: str | None = None  # path to torchvision-format VGG16 weights; None: look in the torch hub cache
     flow_preset: str = "medium"  # OpenCV DIS preset for the input flows: ultrafast | fast | medium

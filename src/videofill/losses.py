@@ -24,6 +24,7 @@ class LossWeights:
     flow: float = 0.1  # w_f, flow generation loss on reliable, unoccluded flow
     consistency: float = 1.0  # w_c, generated frame vs warped generated neighbour, in the hole
     perceptual: float = 0.01  # w_p, VGG16 feature loss on the known region
+    guide: float = 0.0  # w_g, not in the paper: pull hole pixels towards flow-guided propagation (0 = off)
 
 
 def masked_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -48,6 +49,17 @@ def reconstruction_loss(frames: torch.Tensor, targets: torch.Tensor, known: torc
         known: bool (N, 1, H, W).
     """
     return masked_mse(frames, targets, known)
+
+
+def guide_loss(frames: torch.Tensor, guide: torch.Tensor, trusted: torch.Tensor) -> torch.Tensor:
+    """L_g (not in the paper): squared error of the generated frames against propagated pixels inside the hole.
+
+    Args:
+        frames: (N, 3, H, W) generated, in [0, 1].
+        guide: (N, 3, H, W) frames with hole pixels copied from other frames (``videofill.propagate``), in [0, 1].
+        trusted: bool (N, 1, H, W), hole pixels whose copy is trusted.
+    """
+    return masked_mse(frames, guide, trusted)
 
 
 def flow_loss(flows: torch.Tensor, target_flows: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

@@ -79,7 +79,9 @@ def image_to_holes(image: np.ndarray, tolerance: int = 0) -> np.ndarray:
     return brightest > tolerance
 
 
-def read_masks(source: str | os.PathLike, frame_count: int, size: tuple[int, int], *, start: int = 0) -> np.ndarray:
+def read_masks(
+    source: str | os.PathLike, frame_count: int, size: tuple[int, int], *, start: int = 0, total: int | None = None
+) -> np.ndarray:
     """Read the masks of a clip as bool ``(T, H, W)``, True = hole (convention: module docstring).
 
     Args:
@@ -88,6 +90,9 @@ def read_masks(source: str | os.PathLike, frame_count: int, size: tuple[int, int
         frame_count: T, the number of frames the masks are for.
         size: ``(W, H)``, the frame size. Masks of another size are resized with nearest neighbour, with a warning.
         start: skip this many masks of a folder or video first (to process part of a clip from frame ``start``).
+        total: the frame count of the whole clip when reading a part of it (frames ``start .. start + frame_count - 1``):
+            a folder or video must then hold exactly ``total`` masks, also when ``start`` is 0. None: exactly
+            ``frame_count`` masks when ``start`` is 0, at least ``start + frame_count`` otherwise.
 
     Returns:
         bool ``(frame_count, H, W)``.
@@ -95,25 +100,27 @@ def read_masks(source: str | os.PathLike, frame_count: int, size: tuple[int, int
     Raises:
         VideofillError: the source does not exist, a file is unreadable, or a folder/video holds another number of
             masks than the frames ("N masks in PATH but M frames in the video"; with ``start``, fewer than
-            ``start + frame_count``).
-        ValueError: frame_count < 1, a size that is not positive, or start < 0.
+            ``start + frame_count``; with ``total``, other than ``total``).
+        ValueError: frame_count < 1, a size that is not positive, start < 0, or ``start + frame_count > total``.
     """
     source = Path(source)
     width, height = (int(v) for v in size)
     if frame_count < 1 or width < 1 or height < 1 or start < 0:
         raise ValueError(f"expected frame_count >= 1, a positive (W, H) size and start >= 0, got {frame_count}, {size}, {start}")
+    if total is not None and start + frame_count > total:
+        raise ValueError(f"frames {start}..{start + frame_count - 1} asked for but the clip has {total}")
     if not source.exists():
         raise VideofillError(f"mask source {source} does not exist")
 
     if source.is_dir():
         files = list_images(source)
-        _check_count(len(files), source, frame_count, start)
+        _check_count(len(files), source, frame_count, start, total)
         images = (image_to_holes(read_image(f), _tolerance(f)) for f in files[start : start + frame_count])
     elif is_image_file(source):
         hole = image_to_holes(read_image(source), _tolerance(source))
         images = (hole for _ in range(frame_count))
     else:  # a mask video (or any file FFmpeg reads)
-        _check_count(probe(source).frame_count, source, frame_count, start)
+        _check_count(_probe_mask_video(source).frame_count, source, frame_count, start, total)
         images = (image_to_holes(f, LOSSY_TOLERANCE) for f in iter_frames(source, start, start + frame_count))
 
     holes = np.zeros((frame_count, height, width), dtype=bool)
@@ -136,11 +143,23 @@ def read_masks(source: str | os.PathLike, frame_count: int, size: tuple[int, int
     return holes
 
 
+def _probe_mask_video(source: Path):
+    """:func:`probe` of a mask source that is neither a folder nor an image, saying what a mask source may be."""
+    try:
+        return probe(source)
+    except VideofillError as err:
+        raise VideofillError(f"{err}; masks must be a folder of images, one image or a video") from None
+
+
 def _tolerance(path: Path) -> int:
     return LOSSY_TOLERANCE if path.suffix.lower() in _LOSSY_IMAGE_EXTENSIONS else 0
 
 
-def _check_count(available: int, source: Path, frame_count: int, start: int) -> None:
+def _check_count(available: int, source: Path, frame_count: int, start: int, total: int | None = None) -> None:
+    if total is not None:
+        if available != total:
+            raise VideofillError(f"{available} masks in {source} but {total} frames in the video")
+        return
     if start == 0 and available != frame_count:
         raise VideofillError(f"{available} masks in {source} but {frame_count} frames in the video")
     if start > 0 and available < start + frame_count:

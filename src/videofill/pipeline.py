@@ -6,10 +6,12 @@ resolution. Files (video, masks, output) are the command line's business (``vide
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -157,8 +159,10 @@ def training_plan(config: InpaintConfig, frame_count: int) -> tuple[list[Batch],
     return batches, sequence
 
 
-def _train_video(video, config, device, perceptual, progress, checkpointer=None, resume=False):
-    """DIP-Vid, DIP-Vid-3DCN, DIP-Vid-Flow: one network over the whole video. Returns (generated frames, FitResult)."""
+def _train_video(video, config, device, perceptual, progress, checkpointer=None, resume=False, on_step=None):
+    """DIP-Vid, DIP-Vid-3DCN, DIP-Vid-Flow: one network over the whole video. Returns (generated frames, FitResult).
+
+    ``on_step(step, model, video)`` is called after every training step (e.g. :class:`videofill.progress.ProgressSaver`)."""
     model = build_model(config, device)
     state = checkpointer.load() if (checkpointer is not None and resume) else None
     objective_type = FlowObjective if config.method == "dip-vid-flow" else ImageObjective
@@ -176,6 +180,7 @@ def _train_video(video, config, device, perceptual, progress, checkpointer=None,
         steps_per_epoch=len(batches) * config.steps_per_batch,
         checkpoint=checkpointer,
         resume_state=state,
+        on_step=None if on_step is None else (lambda step, _loss, _optimizer: on_step(step, model, video)),
     )
     generated = generate_video(model, video.noise, config.batch_frames, device, config.bf16)
     return generated, result
@@ -262,8 +267,29 @@ def _video_flows(prepared, config, estimator, checkpointer, resume) -> VideoFlow
 
 def _weights(config: InpaintConfig) -> LossWeights:
     return LossWeights(
-        config.weight_reconstruction, config.weight_flow, config.weight_consistency, config.weight_perceptual
+        config.weight_reconstruction,
+        config.weight_flow,
+        config.weight_consistency,
+        config.weight_perceptual,
+        config.weight_guide,
     )
+
+
+def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlows | None, estimator):
+    """Flow-guided propagation at the working resolution (default preset; not in the paper)."""
+    from .flow import FLOW_OFFSETS
+    from .propagate import propagate
+
+    if flows is not None and FLOW_OFFSETS[:2] == (1, -1):
+        forward = flows.flows[:-1, 0].permute(0, 2, 3, 1).numpy()  # F_{t->t+1} on frame t, (T-1, H, W, 2)
+        backward = flows.flows[1:, 1].permute(0, 2, 3, 1).numpy()  # F_{t+1->t} on frame t+1
+    else:
+        estimator = estimator or DISFlow(config.flow_preset)
+        pairs = list(zip(prepared.frames[:-1], prepared.frames[1:]))
+        empty = np.zeros((0, *prepared.holes.shape[1:], 2), np.float32)
+        forward = np.stack([estimator(a, b) for a, b in pairs]) if pairs else empty
+        backward = np.stack([estimator(b, a) for a, b in pairs]) if pairs else empty
+    return propagate(prepared.frames, prepared.holes, forward, backward, max_distance=config.guide_distance)
 
 
 def inpaint_video(
@@ -276,6 +302,7 @@ def inpaint_video(
     run_dir: str | Path | None = None,
     resume: bool = False,
     checkpoint_seconds: float = 60.0,
+    on_step: Callable[[int, torch.nn.Module, VideoTensors], None] | None = None,
 ) -> InpaintResult:
     """Fill the holes of a video with the configured internal-learning method.
 
@@ -289,6 +316,8 @@ def inpaint_video(
         run_dir: folder for checkpoints (network, optimiser, schedule position, flows); None: no checkpoints.
         resume: continue from the checkpoint in ``run_dir`` (the result equals that of an uninterrupted run).
         checkpoint_seconds: wall time between checkpoints.
+        on_step: called as ``on_step(step, model, video)`` after each training step of DIP-Vid, DIP-Vid-3DCN and
+            DIP-Vid-Flow (not DIP, which trains one network per frame), e.g. a :class:`videofill.progress.ProgressSaver`.
 
     Returns:
         :class:`InpaintResult`; ``result.frames`` equals ``frames`` outside the holes, bit for bit.
@@ -324,13 +353,22 @@ def inpaint_video(
     checkpointer = Checkpointer(run_dir, config.to_dict(), checkpoint_seconds) if run_dir is not None else None
     if config.method == "dip-vid-flow":
         video.flows = _video_flows(prepared, config, flow_estimator, checkpointer, resume)
+    propagation = None
+    if config.weight_guide > 0 or config.guide_output:
+        propagation = _propagation(prepared, config, video.flows, flow_estimator)
+        video.guide = torch.from_numpy(propagation.frames).permute(0, 3, 1, 2).float() / 255.0
+        video.guide_trusted = torch.from_numpy(propagation.trusted)[:, None]
     perceptual = _perceptual(config, device, notes)
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
-    train = _train_dip if config.method == "dip" else _train_video
+    train = _train_dip if config.method == "dip" else functools.partial(_train_video, on_step=on_step)
     generated, fit_result = train(video, config, device, perceptual, progress, checkpointer, resume)
     generated_u8 = to_uint8(generated)[:, : prepared.size[1], : prepared.size[0]]  # crop the padding
-    fill = resize_frames(generated_u8, (frames.shape[2], frames.shape[1]))
+    fill = generated_u8
+    if propagation is not None and config.guide_output:
+        trusted = propagation.trusted[:, : prepared.size[1], : prepared.size[0], None]
+        fill = np.where(trusted, propagation.frames[:, : prepared.size[1], : prepared.size[0]], generated_u8)
+    fill = resize_frames(fill, (frames.shape[2], frames.shape[1]))
     out = composite(frames, holes, fill, config.feather)
     for event in fit_result.recoveries:
         notes.append(event)

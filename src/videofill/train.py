@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .checkpoint import Checkpointer
 from .flow import VideoFlows, in_bounds
-from .losses import LossWeights, PerceptualLoss, consistency_loss, flow_loss, reconstruction_loss
+from .losses import LossWeights, PerceptualLoss, consistency_loss, flow_loss, guide_loss, reconstruction_loss
 from .schedule import Batch
 
 
@@ -34,12 +34,16 @@ class VideoTensors:
         holes: bool (T, 1, H, W), True = hole (padding added for the network counts as hole).
         noise: float32 (T, 1, H, W), the fixed network input, uniform in [0, noise_max).
         flows: the input flows, or None for methods that use none.
+        guide: float32 (T, 3, H, W) in [0, 1], frames with hole pixels propagated from other frames, or None.
+        guide_trusted: bool (T, 1, H, W), hole pixels of ``guide`` to pull the network towards, or None.
     """
 
     frames: torch.Tensor
     holes: torch.Tensor
     noise: torch.Tensor
     flows: VideoFlows | None = None
+    guide: torch.Tensor | None = None
+    guide_trusted: torch.Tensor | None = None
 
 
 class Objective(Protocol):
@@ -83,6 +87,9 @@ class ImageObjective:
             "targets": self.video.frames[index].to(self.device),
             "holes": self.video.holes[index].to(self.device),
         }
+        if self.video.guide is not None and self.weights.guide > 0:
+            prepared["guide"] = self.video.guide[index].to(self.device)
+            prepared["guide_trusted"] = self.video.guide_trusted[index].to(self.device)
         if self.channels_last:
             prepared["noise"] = prepared["noise"].contiguous(memory_format=torch.channels_last)
         if self.perceptual is not None:
@@ -94,6 +101,10 @@ class ImageObjective:
         l_r = reconstruction_loss(frames, prepared["targets"], ~prepared["holes"])
         total = self.weights.reconstruction * l_r
         parts = {"rec": l_r.item()}
+        if "guide" in prepared:
+            l_g = guide_loss(frames, prepared["guide"], prepared["guide_trusted"])
+            total = total + self.weights.guide * l_g
+            parts["guide"] = l_g.item()
         if self.perceptual is not None:
             with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
                 l_p = self.perceptual(frames, prepared["perceptual"])

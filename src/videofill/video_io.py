@@ -107,7 +107,8 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     to normalise it.
 
     Raises:
-        VideofillError: the file is missing, unreadable, or not an image.
+        VideofillError: the file is missing, unreadable, not an image, or of a pixel type videofill does not read
+            (signed integers, more than 4 channels).
     """
     path = Path(path)
     try:
@@ -117,6 +118,10 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if image is None:
         raise VideofillError(f"cannot read {path}: not an image, or the file is corrupt")
+    if image.dtype not in (np.uint8, np.uint16, np.float32, np.float64):
+        raise VideofillError(f"cannot read {path}: {image.dtype} pixels (videofill reads 8- or 16-bit unsigned or float images)")
+    if image.ndim == 3 and image.shape[2] > 4:
+        raise VideofillError(f"cannot read {path}: {image.shape[2]} channels (videofill reads grey, RGB or RGBA images)")
     if image.ndim == 3 and image.shape[2] == 3:
         image = image[..., ::-1]  # BGR -> RGB
     elif image.ndim == 3 and image.shape[2] == 4:
@@ -570,7 +575,31 @@ def move_into_place(tmp: Path, final: Path, overwrite: bool) -> None:
 
 def temporary_sibling(path: Path, suffix: str = "") -> Path:
     """A fresh hidden name in the folder of ``path`` for writing it atomically: ``.NAME.1a2b3c4d.partialSUFFIX``."""
-    return path.with_name(f".{path.stem}.{secrets.token_hex(4)}.partial{suffix}")
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial{suffix}")
+
+
+def remove_stale_partials(path: str | os.PathLike) -> list[Path]:
+    """Delete what a killed writer of ``path`` left: its :func:`temporary_sibling` files and folders.
+
+    A writer that is stopped cleanly deletes its temporary itself; one killed with SIGKILL (or a power cut) cannot.
+    Only call this when no other process is writing ``path``.
+
+    Returns:
+        the paths removed.
+    """
+    path = Path(path)
+    parent = path.absolute().parent
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.partial(\.\w+)?")
+    try:
+        stale = [p for p in parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:  # a missing or unreadable folder holds nothing of ours
+        return []
+    for leftover in stale:
+        try:
+            _remove(leftover)
+        except OSError:  # not ours to delete after all (permissions): leave it
+            pass
+    return stale
 
 
 def write_frames(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: Fraction | float | int | str, **kwargs) -> Path:

@@ -1,0 +1,156 @@
+"""Per-step cost of DIP-Vid-Flow training, side by side (issue 5, target 3).
+
+One training step = the paper's generator on N = 5 frames at 384x192, the four losses (L_r, L_f, L_c, L_p), the
+backward pass and the Adam update. Variants, measured in one process on the same synthetic data:
+
+- ``straightforward fp32``: what a direct implementation does (and what the authors' code does): the whole VGG16
+  feature stack (to relu5_3) run on the generated and on the input frames every step, its weights left trainable
+  (their gradients computed and thrown away), float32, contiguous memory.
+- ``+ VGG cut at relu3_3, frozen, targets cached``: the network stops at the last layer L_p uses, its weights get no
+  gradient, the input frames' features are computed once per batch (videofill's PerceptualLoss).
+- ``+ bf16 autocast + channels_last``: the default preset's compute settings.
+
+VGG16 weights are not obtainable here, so its weights are random: the cost of a step does not depend on them.
+
+Run from the repository root:  .venv/bin/python benchmarks/step_time.py [--steps 5] [--size 384x192]
+Writes benchmarks/results/step_time.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, command_line  # noqa: E402
+
+from videofill.flow import FLOW_OFFSETS, VideoFlows  # noqa: E402
+from videofill.losses import LossWeights, PerceptualLoss  # noqa: E402
+from videofill.networks import EncoderDecoder  # noqa: E402
+from videofill.pretrained import VGG16Features  # noqa: E402
+from videofill.schedule import Batch  # noqa: E402
+from videofill.train import FlowObjective, VideoTensors  # noqa: E402
+
+_FULL_VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512)
+_TAPS = (3, 8, 15)  # relu1_2, relu2_2, relu3_3
+
+
+class FullVGG16(nn.Module):
+    """VGG16's whole convolutional stack, trainable, returning the relu1_2/relu2_2/relu3_3 taps (naive L_p)."""
+
+    HOLE_GROWTH_PX = VGG16Features.HOLE_GROWTH_PX
+
+    def __init__(self) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in = 3
+        for item in _FULL_VGG16:
+            if item == "M":
+                layers.append(nn.MaxPool2d(2, 2))
+            else:
+                layers += [nn.Conv2d(c_in, int(item), 3, padding=1), nn.ReLU()]
+                c_in = int(item)
+        self.features = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        out = []
+        for index, layer in enumerate(self.features):
+            x = layer(x)
+            if index in _TAPS:
+                out.append(x)
+        return out
+
+
+def synthetic_video(frames: int, width: int, height: int) -> VideoTensors:
+    """Random frames, a central hole, random flows: enough to exercise every loss term."""
+    generator = torch.Generator().manual_seed(0)
+    holes = torch.zeros(frames, 1, height, width, dtype=torch.bool)
+    holes[..., height // 3 : 2 * height // 3, width // 3 : 2 * width // 3] = True
+    k = len(FLOW_OFFSETS)
+    flows = VideoFlows(
+        flows=torch.randn(frames, k, 2, height, width, generator=generator) * 3,
+        valid=torch.rand(frames, k, 1, height, width, generator=generator) > 0.1,
+        reliable=~holes[:, None].expand(frames, k, 1, height, width).clone(),
+        scale=torch.full((k,), 10.0),
+    )
+    return VideoTensors(
+        frames=torch.rand(frames, 3, height, width, generator=generator),
+        holes=holes,
+        noise=torch.rand(frames, 1, height, width, generator=generator) * 0.1,
+        flows=flows,
+    )
+
+
+def time_steps(video: VideoTensors, vgg: nn.Module, *, bf16: bool, channels_last: bool, cache_targets: bool, steps: int) -> list[float]:
+    """Seconds of each of ``steps`` training steps (after one warm-up step)."""
+    torch.manual_seed(0)
+    model = EncoderDecoder(flow_channels=12)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        vgg = vgg.to(memory_format=torch.channels_last)
+    objective = FlowObjective(video, torch.device("cpu"), LossWeights(), PerceptualLoss(vgg), bf16, channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    batch = Batch(tuple(range(5)), 1, 1)
+    prepared = objective.prepare(batch)
+    times = []
+    for step in range(steps + 1):
+        started = time.perf_counter()
+        if not cache_targets:
+            prepared = objective.prepare(batch)  # the input frames' VGG features again, every step
+        loss, _ = objective(model, prepared)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if step:
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5, help="timed steps per variant (after one warm-up)")
+    parser.add_argument("--size", default="384x192", help="frame size WxH")
+    parser.add_argument("--out", default=str(RESULTS / "step_time.md"))
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    torch.manual_seed(0)
+    video = synthetic_video(5, width, height)
+    variants = [
+        ("straightforward fp32 (whole VGG16, trainable, targets every step)", dict(vgg=FullVGG16(), bf16=False, channels_last=False, cache_targets=False)),
+        ("+ VGG cut at relu3_3, frozen, targets cached (fp32)", dict(vgg=VGG16Features(), bf16=False, channels_last=False, cache_targets=True)),
+        ("+ bf16 autocast + channels_last (default preset)", dict(vgg=VGG16Features(), bf16=True, channels_last=True, cache_targets=True)),
+    ]
+    rows = []
+    for name, options in variants:
+        times = time_steps(video, steps=args.steps, **options)
+        rows.append((name, statistics.median(times), min(times)))
+        print(f"{name}: median {rows[-1][1]:.3f} s/step", flush=True)
+    base = rows[0][1]
+    lines = [
+        "# Training-step cost, side by side",
+        "",
+        f"Generated by `{command_line()}` on {time.strftime('%Y-%m-%d')}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads. One step: the paper's generator "
+        f"({sum(p.numel() for p in EncoderDecoder(flow_channels=12).parameters()):,} parameters) on 5 frames at "
+        f"{width}x{height}, L_r + L_f + L_c + L_p, backward, Adam. VGG16 weights are random (none can be downloaded "
+        "here); the cost does not depend on their values. Median and best of "
+        f"{args.steps} steps after a warm-up.",
+        "",
+        "| variant | median s/step | best s/step | speed-up vs straightforward |",
+        "|---|---|---|---|",
+    ]
+    for name, median, best in rows:
+        lines.append(f"| {name} | {median:.3f} | {best:.3f} | {base / median:.2f}x |")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
