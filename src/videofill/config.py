@@ -47,7 +47,9 @@ class InpaintConfig:
     weight_perceptual: float = 0.01  # w_p
     weight_guide: float = 0.0  # w_g, not in the paper: pull hole pixels towards flow-guided propagation (0 = off)
     guide_output: bool = False  # not in the paper: output trusted propagated pixels instead of the network's there
-    guide_distance: int = 8  # propagation looks this many frames away at most
+    guide_start: bool = False  # not in the paper: the network generates a correction to the propagated video
+    guide_untrusted: float = 0.0  # weight (0-1) of the pull towards the guide on hole pixels it does not trust
+    guide_distance: int = 15  # propagation looks this many frames away at most
     perceptual: bool = True  # use L_p when VGG16 weights are found (off, with one warning, when they are not)
     vgg_weights: str | None = None  # path to torchvision-format VGG16 weights; None: look in the torch hub cache
     flow_preset: str = "medium"  # OpenCV DIS preset for the input flows: ultrafast | fast | medium
@@ -66,6 +68,8 @@ class InpaintConfig:
             self.size = (int(self.size[0]), int(self.size[1]))
         self.channels = tuple(int(c) for c in self.channels)
         self.strides = tuple(int(s) for s in self.strides)
+        if self.max_steps == 0 and not self.guide_start:
+            raise VideofillError("max_steps 0 trains nothing: it needs guide_start (the propagated video as the answer)")
         if self.batch_frames < 1 or self.steps_per_batch < 1 or self.epochs <= 0:
             raise VideofillError("batch_frames and steps_per_batch must be at least 1 and epochs above 0")
 
@@ -111,14 +115,21 @@ def _test() -> InpaintConfig:
 
 
 def _default() -> InpaintConfig:
-    """What we recommend today: the paper's method with a schedule that finishes in minutes on a laptop CPU.
+    """What we recommend today on a CPU: the best configuration measured by benchmarks/speed.py.
 
-    The numbers come from benchmarks/speed (see its generated report for what each lever bought).
+    Hole pixels that another frame shows are propagated from it (``videofill.propagate``); the rest is filled
+    frame by frame (Telea). Training the paper's network to correct that start did not pay at CPU budgets (the
+    report's levers table: -0.03 dB for 150 steps), so ``max_steps`` is 0; give ``--max-steps N`` to train the
+    DIP-Vid-Flow correction on top (settings below), or use ``--preset paper`` for the paper's method alone.
     """
     return InpaintConfig(
         max_side=432,
-        steps_per_batch=20,
-        epochs=1.0,
+        guide_start=True,  # start from the propagated video; the network learns a correction to it
+        weight_guide=1.0,
+        guide_untrusted=0.3,
+        max_steps=0,
+        steps_per_batch=5,
+        epochs=50.0,  # never the limit: max_steps is
         bf16=True,
         channels_last=True,
     )

@@ -23,7 +23,12 @@ def window_starts(frame_count: int, window: int) -> list[int]:
 
 @torch.no_grad()
 def generate_video(
-    model: nn.Module, noise: torch.Tensor, window: int, device: torch.device, autocast: bool = False
+    model: nn.Module,
+    noise: torch.Tensor,
+    window: int,
+    device: torch.device,
+    autocast: bool = False,
+    base: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Generate every frame of the video.
 
@@ -33,6 +38,7 @@ def generate_video(
         window: frames per generation window (the training batch size N).
         device: where to run.
         autocast: bfloat16 autocast.
+        base: float32 (T, 3, H, W) or None: the frames the generator corrects (``VideoTensors.base``).
 
     Returns:
         float32 (T, 3, H, W) in [0, 1] on the CPU.
@@ -43,7 +49,8 @@ def generate_video(
     starts = window_starts(count, window)
     out = torch.empty(count, 3, *noise.shape[-2:])
     for start in sorted(set(starts)):
-        frames, _ = _generate(model, noise[start : start + window].to(device), autocast)
+        part = None if base is None else base[start : start + window].to(device)
+        frames, _ = _generate(model, noise[start : start + window].to(device), autocast, part)
         for i in range(count):
             if starts[i] == start:
                 out[i] = frames[i - start].cpu()

@@ -182,7 +182,7 @@ def _train_video(video, config, device, perceptual, progress, checkpointer=None,
         resume_state=state,
         on_step=None if on_step is None else (lambda step, _loss, _optimizer: on_step(step, model, video)),
     )
-    generated = generate_video(model, video.noise, config.batch_frames, device, config.bf16)
+    generated = generate_video(model, video.noise, config.batch_frames, device, config.bf16, video.base)
     return generated, result
 
 
@@ -212,7 +212,7 @@ def _train_dip(video, config, device, perceptual, progress, checkpointer=None, r
 
         def keep(step: int, loss: float, _optimizer) -> None:
             if (step + 1) % config.dip_keep_every == 0:
-                frames, _ = _generate_eval(model, video.noise[i : i + 1].to(device), config.bf16)
+                frames, _ = _generate_eval(model, video.noise[i : i + 1].to(device), config.bf16, _base(video, i, device))
                 losses.append(loss)
                 candidates.append(frames[0].cpu())
 
@@ -237,7 +237,7 @@ def _train_dip(video, config, device, perceptual, progress, checkpointer=None, r
             },
         )
         generated[i] = best_candidate(losses, candidates) if candidates else _generate_eval(
-            model, video.noise[i : i + 1].to(device), config.bf16
+            model, video.noise[i : i + 1].to(device), config.bf16, _base(video, i, device)
         )[0][0].cpu()
         for name, values in result.history.items():
             merged.history.setdefault(name, []).extend(values)
@@ -248,10 +248,14 @@ def _train_dip(video, config, device, perceptual, progress, checkpointer=None, r
 
 
 @torch.no_grad()
-def _generate_eval(model, noise, autocast):
+def _generate_eval(model, noise, autocast, base=None):
     from .train import _generate
 
-    return _generate(model, noise, autocast)
+    return _generate(model, noise, autocast, base)
+
+
+def _base(video: VideoTensors, i: int, device: torch.device) -> torch.Tensor | None:
+    return None if video.base is None else video.base[i : i + 1].to(device)
 
 
 def _video_flows(prepared, config, estimator, checkpointer, resume) -> VideoFlows:
@@ -351,18 +355,28 @@ def inpaint_video(
         noise=_noise(len(frames), height, width, config),
     )
     checkpointer = Checkpointer(run_dir, config.to_dict(), checkpoint_seconds) if run_dir is not None else None
-    if config.method == "dip-vid-flow":
+    learn = config.max_steps != 0  # max_steps 0 (with guide_start): the propagated video is the answer
+    if config.method == "dip-vid-flow" and learn:
         video.flows = _video_flows(prepared, config, flow_estimator, checkpointer, resume)
     propagation = None
-    if config.weight_guide > 0 or config.guide_output:
+    if config.weight_guide > 0 or config.guide_output or config.guide_start:
+        from .propagate import fill_unseen
+
         propagation = _propagation(prepared, config, video.flows, flow_estimator)
-        video.guide = torch.from_numpy(propagation.frames).permute(0, 3, 1, 2).float() / 255.0
-        video.guide_trusted = torch.from_numpy(propagation.trusted)[:, None]
-    perceptual = _perceptual(config, device, notes)
+        guide = fill_unseen(propagation, prepared.holes) if config.guide_start else propagation.frames
+        video.guide = torch.from_numpy(guide).permute(0, 3, 1, 2).float() / 255.0
+        weight = np.where(propagation.trusted, 1.0, np.where(prepared.holes, config.guide_untrusted, 0.0))
+        video.guide_trusted = torch.from_numpy(weight.astype(np.float32))[:, None]
+        if config.guide_start:
+            video.base = video.guide
+    perceptual = _perceptual(config, device, notes) if learn else None
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     train = _train_dip if config.method == "dip" else functools.partial(_train_video, on_step=on_step)
-    generated, fit_result = train(video, config, device, perceptual, progress, checkpointer, resume)
+    if learn:
+        generated, fit_result = train(video, config, device, perceptual, progress, checkpointer, resume)
+    else:
+        generated, fit_result = video.base, FitResult()
     generated_u8 = to_uint8(generated)[:, : prepared.size[1], : prepared.size[0]]  # crop the padding
     fill = generated_u8
     if propagation is not None and config.guide_output:

@@ -142,7 +142,12 @@ class ProgressSaver:
         written = []
         for i in frames:
             start = starts[i]
-            generated, flows = _generate(model, video.noise[start : start + window].to(device), self.autocast)
+            generated, flows = _generate(
+                model,
+                video.noise[start : start + window].to(device),
+                self.autocast,
+                None if video.base is None else video.base[start : start + window].to(device),
+            )
             stem = f"step_{step + 1:06d}_frame_{i:05d}"
             image = self._crop(to_uint8(generated[i - start : i - start + 1].cpu())[0])
             written.append(save_image(self.folder / f"{stem}.png", image))

@@ -226,7 +226,26 @@ __all__ = [
     "AGREEMENT_TOLERANCE",
     "Propagation",
     "complete_flow",
+    "fill_unseen",
     "fit_homography",
     "homography_flow",
     "propagate",
 ]
+
+
+def fill_unseen(propagation: Propagation, holes: np.ndarray, radius: int = 3) -> np.ndarray:
+    """The propagated frames with the hole pixels no frame shows filled frame by frame (OpenCV Telea).
+
+    Args:
+        propagation: the result of :func:`propagate` for ``holes``.
+        holes: bool (T, H, W), True = hole.
+        radius: Telea neighbourhood radius in pixels.
+
+    Returns:
+        uint8 (T, H, W, 3): a complete first guess for every frame.
+    """
+    out = propagation.frames.copy()
+    for t, unseen in enumerate(holes & ~propagation.seen):
+        if unseen.any():
+            out[t] = cv2.inpaint(np.ascontiguousarray(out[t]), unseen.astype(np.uint8), radius, cv2.INPAINT_TELEA)
+    return out

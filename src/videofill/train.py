@@ -35,7 +35,10 @@ class VideoTensors:
         noise: float32 (T, 1, H, W), the fixed network input, uniform in [0, noise_max).
         flows: the input flows, or None for methods that use none.
         guide: float32 (T, 3, H, W) in [0, 1], frames with hole pixels propagated from other frames, or None.
-        guide_trusted: bool (T, 1, H, W), hole pixels of ``guide`` to pull the network towards, or None.
+        guide_trusted: float32 (T, 1, H, W) in [0, 1], per-pixel weight of the pull towards ``guide`` (0 outside
+            the hole), or None.
+        base: float32 (T, 3, H, W) in [0, 1] or None: when set, the generator's image is a correction added to it
+            (``clamp(base + 2 * image - 1, 0, 1)``), so training starts from ``base`` instead of from noise.
     """
 
     frames: torch.Tensor
@@ -44,6 +47,7 @@ class VideoTensors:
     flows: VideoFlows | None = None
     guide: torch.Tensor | None = None
     guide_trusted: torch.Tensor | None = None
+    base: torch.Tensor | None = None
 
 
 class Objective(Protocol):
@@ -52,8 +56,13 @@ class Objective(Protocol):
     def __call__(self, model: nn.Module, prepared: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]: ...
 
 
-def _generate(model: nn.Module, noise: torch.Tensor, autocast: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Run a 2D or 3D generator on (N, 1, H, W) noise; returns float32 frames (N, 3, H, W) and flows (N, 12, H, W)."""
+def _generate(
+    model: nn.Module, noise: torch.Tensor, autocast: bool, base: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Run a 2D or 3D generator on (N, 1, H, W) noise; returns float32 frames (N, 3, H, W) and flows (N, 12, H, W).
+
+    With ``base`` (N, 3, H, W) in [0, 1], the generated image is read as a correction: ``base + 2 * image - 1``,
+    clamped to [0, 1] (see :attr:`VideoTensors.base`)."""
     conv3d = getattr(model, "conv3d", False)
     device_type = noise.device.type
     with torch.autocast(device_type, dtype=torch.bfloat16, enabled=autocast):
@@ -62,7 +71,10 @@ def _generate(model: nn.Module, noise: torch.Tensor, autocast: bool) -> tuple[to
             frames = frames[0].permute(1, 0, 2, 3)  # -> (N, 3, H, W)
         else:
             frames, flows = model(noise)
-    return frames.float(), (flows.float() if flows is not None else None)
+    frames = frames.float()
+    if base is not None:
+        frames = (base + 2.0 * frames - 1.0).clamp(0.0, 1.0)
+    return frames, (flows.float() if flows is not None else None)
 
 
 class ImageObjective:
@@ -90,6 +102,8 @@ class ImageObjective:
         if self.video.guide is not None and self.weights.guide > 0:
             prepared["guide"] = self.video.guide[index].to(self.device)
             prepared["guide_trusted"] = self.video.guide_trusted[index].to(self.device)
+        if self.video.base is not None:
+            prepared["base"] = self.video.base[index].to(self.device)
         if self.channels_last:
             prepared["noise"] = prepared["noise"].contiguous(memory_format=torch.channels_last)
         if self.perceptual is not None:
@@ -113,7 +127,7 @@ class ImageObjective:
         return total, parts
 
     def __call__(self, model: nn.Module, prepared: dict) -> tuple[torch.Tensor, dict[str, float]]:
-        frames, _ = _generate(model, prepared["noise"], self.autocast)
+        frames, _ = _generate(model, prepared["noise"], self.autocast, prepared.get("base"))
         return self._image_terms(frames, prepared)
 
 
@@ -138,7 +152,7 @@ class FlowObjective(ImageObjective):
         return prepared
 
     def __call__(self, model: nn.Module, prepared: dict) -> tuple[torch.Tensor, dict[str, float]]:
-        frames, flows = _generate(model, prepared["noise"], self.autocast)
+        frames, flows = _generate(model, prepared["noise"], self.autocast, prepared.get("base"))
         total, parts = self._image_terms(frames, prepared)
         k = int(prepared["flow_k"])
         predicted = flows[:, 2 * k : 2 * k + 2]  # (N, 12, H, W) -> (N, 2, H, W), normalised units

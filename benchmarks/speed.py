@@ -1,0 +1,153 @@
+"""Is the default preset fast and good? (issue 5): wall time, memory and quality on the composed cases.
+
+Three parts, each optional:
+
+1. ``default``: ``videofill inpaint`` with the default preset run as a separate process on each composed case,
+   everything included (decoding the frames, flow, propagation, training, writing). Wall time and peak resident
+   memory (``os.wait4``) of that process; the output is a PNG folder (lossless) so the scores are of the method,
+   not of a video codec. Scores against the ground truth beside the OpenCV Telea frame-wise fill.
+2. ``levers``: the default preset with one setting changed at a time, run in this process, to show what each lever
+   of the default buys (time and quality), including those that did not pay.
+3. ``paper``: the ``paper`` preset given ``--paper-factor`` (10) times the default's wall time on each case. Its
+   budget is converted to steps with a short calibration of the paper preset's step time, so the comparison holds
+   even when the machine is shared.
+
+Run from the repository root:
+    .venv/bin/python benchmarks/speed.py                 # all three parts, every composed case
+    .venv/bin/python benchmarks/speed.py --parts default --cases kite
+Writes benchmarks/results/speed.md and speed_*.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import CONVENTIONS, RESULTS, command_line, composed_cases, find_data, load_case, mean_row, run_case, score, write_table  # noqa: E402
+
+from videofill.config import get_preset  # noqa: E402
+from videofill.metrics import telea_fill  # noqa: E402
+from videofill.video_io import read_frames  # noqa: E402
+
+# Each lever: (name, what it is, settings laid over the default preset).
+LEVERS = [
+    ("default", "the default preset as shipped: propagation, Telea where no frame shows the pixel, no training", {}),
+    ("+ network correction, 150 steps", "DIP-Vid-Flow trained 150 steps to correct the propagated start (4 losses + L_g)", dict(max_steps=150)),
+    ("+ network correction, 300 steps", "the same, 300 steps", dict(max_steps=300)),
+    ("guide as target only, 150 steps", "propagation only as an extra loss target (trusted pixels); the network generates from noise", dict(max_steps=150, guide_start=False, guide_output=True)),
+    ("plain DIP-Vid-Flow, 150 steps", "no propagation: the paper's losses and curriculum, bf16 + channels_last, 150 steps", dict(max_steps=150, guide_start=False, weight_guide=0.0)),
+    ("feather 3 px", "the default with the fill's colour matched to the hole's edge over 3 px", dict(feather=3)),
+]
+SCORE_KEYS = ["psnr", "ssim", "psnr_hole", "ssim_hole", "consistency_psnr", "consistency_ssim", "fid"]
+
+
+def run_cli(case: Path, out: Path, preset: str) -> tuple[float, float]:
+    """Run ``videofill inpaint`` on a case in its own process. Returns (wall seconds, peak resident MB)."""
+    command = [sys.executable, "-m", "videofill.cli", "inpaint", str(case / "frames"), str(case / "masks"), "-o", str(out), "--preset", preset, "--quiet"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        sys.exit(f"error: {' '.join(command)} exited with {process.returncode}")
+    return seconds, usage.ru_maxrss / 1024.0
+
+
+def part_default(cases: list[Path]) -> tuple[list[dict], dict[str, float]]:
+    rows, seconds = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in cases:
+            frames, holes = load_case(case)
+            wall, peak = run_cli(case, Path(tmp) / case.name, "default")
+            result = read_frames(Path(tmp) / case.name)
+            ours, telea = score(result, frames, holes), score(telea_fill(frames, holes), frames, holes)
+            seconds[case.name] = wall
+            size = f"{frames.shape[2]}x{frames.shape[1]}x{len(frames)}"
+            rows.append(dict(case=case.name, size=size, method="default", seconds=wall, peak_mb=round(peak), **{k: ours[k] for k in SCORE_KEYS}))
+            rows.append(dict(case=case.name, size=size, method="telea", seconds=None, peak_mb=None, **{k: telea[k] for k in SCORE_KEYS}))
+            print(f"{case.name}: default {wall:.1f} s, {peak:.0f} MB, PSNR {ours['psnr']:.2f} (Telea {telea['psnr']:.2f})", flush=True)
+    for method in ("default", "telea"):
+        subset = [r for r in rows if r["method"] == method]
+        rows.append(mean_row(subset, ["seconds", "peak_mb", *SCORE_KEYS], case="mean", size="", method=method))
+    return rows, seconds
+
+
+def _lever_config(overrides):
+    return get_preset("default").replace(**overrides)
+
+
+def part_levers(cases: list[Path]) -> list[dict]:
+    rows = []
+    for name, meaning, overrides in LEVERS:
+        per_case = []
+        for case in cases:
+            frames, holes = load_case(case)
+            result, seconds, _ = run_case(frames, holes, _lever_config(overrides))
+            per_case.append(dict(seconds=seconds, **{k: v for k, v in score(result, frames, holes).items() if k in SCORE_KEYS}))
+            print(f"lever {name!r} on {case.name}: {seconds:.1f} s, PSNR {per_case[-1]['psnr']:.2f}", flush=True)
+        rows.append(mean_row(per_case, ["seconds", *SCORE_KEYS], lever=name, meaning=meaning))
+    return rows
+
+
+def part_paper(cases: list[Path], default_seconds: dict[str, float], factor: float) -> list[dict]:
+    rows = []
+    for case in cases:
+        frames, holes = load_case(case)
+        paper = get_preset("paper")
+        _, calibration_seconds, calibration = run_case(frames, holes, paper.replace(max_steps=4))
+        per_step = calibration.fit.seconds / max(1, calibration.fit.steps)
+        fixed = calibration_seconds - calibration.fit.seconds
+        budget = factor * default_seconds[case.name]
+        steps = max(1, int((budget - fixed) / per_step))
+        result, seconds, _ = run_case(frames, holes, paper.replace(max_steps=steps))
+        ours = score(result, frames, holes)
+        rows.append(dict(case=case.name, budget_s=budget, steps=steps, seconds=seconds, **{k: ours[k] for k in SCORE_KEYS}))
+        print(f"paper on {case.name}: {steps} steps ({per_step:.2f} s/step), PSNR {ours['psnr']:.2f}", flush=True)
+    rows.append(mean_row(rows, ["budget_s", "steps", "seconds", *SCORE_KEYS], case="mean"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help="shared data folder (default: found like the tests do)")
+    parser.add_argument("--cases", nargs="*", default=None, help="substrings of case names (default: every composed case)")
+    parser.add_argument("--parts", nargs="*", default=["default", "levers", "paper"], choices=["default", "levers", "paper"])
+    parser.add_argument("--paper-factor", type=float, default=10.0, help="the paper preset's budget, in default wall times")
+    parser.add_argument("--out", default=str(RESULTS / "speed"), help="report path without extension")
+    args = parser.parse_args()
+    cases = composed_cases(find_data(args.data), args.cases)
+    out = Path(args.out)
+    command = command_line()
+    header = (
+        f"Machine: {os.cpu_count()} CPU threads visible, torch {torch.__version__} with {torch.get_num_threads()} threads, "
+        f"CUDA {'available' if torch.cuda.is_available() else 'not available'}.\n\n{CONVENTIONS}"
+    )
+    default_seconds = None
+    if "default" in args.parts:
+        rows, default_seconds = part_default(cases)
+        write_table(rows, out.with_name(out.name + "_default.md"), out.with_name(out.name + "_default.csv"),
+                    "Default preset: wall time of `videofill inpaint`, peak memory, quality", command, header)
+    if "levers" in args.parts:
+        rows = part_levers(cases)
+        write_table(rows, out.with_name(out.name + "_levers.md"), out.with_name(out.name + "_levers.csv"),
+                    "Levers of the default preset (means over the cases; run in one process)", command, header)
+    if "paper" in args.parts:
+        if default_seconds is None:
+            sys.exit("error: the paper part needs the default part's wall times (add 'default' to --parts)")
+        rows = part_paper(cases, default_seconds, args.paper_factor)
+        write_table(rows, out.with_name(out.name + "_paper.md"), out.with_name(out.name + "_paper.csv"),
+                    f"The paper preset given {args.paper_factor:g}x the default's wall time", command, header)
+
+
+if __name__ == "__main__":
+    main()
