@@ -4,9 +4,9 @@ Every method gets the same wall-time budget per case (``--seconds``). The budget
 calibration run (``--calibration-steps`` steps) measures the method's time per step and its fixed cost (flows,
 generation, compositing), and the run gets ``(budget - fixed cost) / time per step`` steps; DIP spreads its steps
 over the frames (``dip_steps`` per frame, a candidate every ``dip_keep_every`` steps in the preset's proportion).
-Everything else is the preset's (``--preset``, default ``default``). Usage, from the repository root:
+Everything else is the preset's (``--preset``, default ``paper``; ``--bf16`` switches on bf16 autocast and channels_last). Usage, from the repository root:
 
-    .venv/bin/python benchmarks/ablation.py [--seconds 150] [--cases NAME ...] [--preset default] [--out DIR]
+    .venv/bin/python benchmarks/ablation.py [--seconds 150] [--cases NAME ...] [--preset paper] [--bf16] [--out DIR]
 
 writes ``ablation.md``, ``ablation.csv`` and one figure per case, ``ablation_<case>.png`` (the same frame from each
 method beside the ground truth, and a temporal slice), to ``benchmarks/results`` (or ``--out``). A text in
@@ -142,7 +142,8 @@ def main() -> None:
     parser.add_argument("--cases", nargs="*", default=None, help="case names or parts of names (default: every composed_*)")
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS, help="methods, in the paper's order")
     parser.add_argument("--seconds", type=float, default=150.0, help="wall-time budget per method per case")
-    parser.add_argument("--preset", default="default", help="settings preset the methods run with (test: smoke test)")
+    parser.add_argument("--preset", default="paper", help="settings preset the methods run with (test: smoke test)")
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (compute settings only)")
     parser.add_argument("--calibration-steps", type=int, default=5, help="steps of the timing run before each method")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for ablation.md, ablation.csv and the figures")
     parser.add_argument(
@@ -158,6 +159,8 @@ def main() -> None:
         results = {}
         for method in methods:
             config = get_preset(args.preset).replace(method=method)
+            if args.bf16:
+                config = config.replace(bf16=True, channels_last=True)
             per_step, fixed = calibrate(frames, holes, config, args.calibration_steps)
             config = budget_config(config, len(frames), args.seconds, per_step, fixed)
             results[method], seconds, result = run_case(frames, holes, config)

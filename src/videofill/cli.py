@@ -233,21 +233,31 @@ def _say(args: argparse.Namespace, message: str) -> None:
         print(message, file=sys.stderr)
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: X)" to a flag's help only when the help does not already say its default and X means something."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="videofill",
         description="Video inpainting by internal learning (Zhang et al., ICCV 2019). Masks: non-zero = hole.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"videofill {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _HelpFormatter
 
     p = commands.add_parser("inpaint", help="fill the masked region of every frame", formatter_class=fmt)
     p.add_argument("input", help="video file (mp4, mov, mkv, avi) or folder of frames (png/jpg, sorted by name)")
     p.add_argument("masks", help="folder of per-frame masks, a mask video, or one image for every frame (non-zero = hole)")
     p.add_argument("-o", "--output", required=True, help="output .mp4/.mkv/.mov video, or any other path for a folder of PNG frames")
-    p.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)}")
+    p.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
     p.add_argument("--method", default=None, help=f"method: {', '.join(METHODS)} (default: the preset's, dip-vid-flow)")
     p.add_argument("--device", default=None, help="auto (CUDA when present), cpu or cuda (default: auto)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the preset's, 0)")
@@ -257,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vgg-weights", default=None, help="torchvision VGG16 weights for the perceptual loss (default: torch hub cache)")
     p.add_argument("--steps-per-batch", type=int, default=None, help="M: Adam steps per batch (default: the preset's)")
     p.add_argument("--epochs", type=float, default=None, help="E: sweeps over all batches (default: the preset's)")
-    p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps in all (default: the preset's)")
+    p.add_argument("--max-steps", type=int, default=None, help="stop after this many training steps in all (default: the preset's; the default preset's 0 trains nothing and returns the propagated fill)")
     p.add_argument("--feather", type=int, default=None, help="px of colour matching inside the hole's edge (default: the preset's)")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality of video output (lower is better)")
     p.add_argument("--lossless", action="store_true", help="lossless video output (for evaluation)")
