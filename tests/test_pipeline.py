@@ -3,7 +3,7 @@ import pytest
 
 from videofill.config import METHODS, get_preset
 from videofill.errors import VideofillError
-from videofill.pipeline import inpaint, inpaint_video, padded_size, prepare, working_size
+from videofill.pipeline import PreparedVideo, hole_region, inpaint, inpaint_video, padded_size, prepare, working_size
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -53,3 +53,27 @@ def test_bad_arrays_are_clear_errors(tiny_case):
         inpaint(frames[:3], holes[:3], get_preset("test"))
     with pytest.raises(VideofillError, match="unknown preset"):
         get_preset("fast-please")
+
+
+def test_hole_region_holds_every_hole_and_fits_the_network():
+    holes = np.zeros((3, 64, 128), bool)
+    holes[0, 20:25, 30:34] = True
+    holes[2, 40:44, 50:60] = True
+    prepared = PreparedVideo(np.zeros((3, 64, 128, 3), np.uint8), holes, (128, 64))
+    x0, y0, x1, y1 = hole_region(prepared, depth=3, margin=4)
+    assert (x0, x1) == (26, 66)  # holes span x 30..59, +-4 -> 26..64: 38 px, grown to 40 (a multiple of 8)
+    assert (y0, y1) == (16, 48)  # y 20..43, +-4 -> 16..48: 32 px, a multiple of 8 and above the minimum 24
+    assert holes[:, y0:y1, x0:x1].sum() == holes.sum()
+    assert hole_region(prepared, depth=3, margin=60) is None  # 120 of 128 columns: (nearly) the whole frame
+
+
+def test_training_on_the_hole_window_keeps_known_pixels(tiny_case):
+    frames, holes = tiny_case
+    holes = np.zeros_like(holes)
+    holes[:, 10:20, 40:52] = True  # a small hole, so the window is much smaller than the frame
+    config = get_preset("test").replace(crop_margin=4)
+    result = inpaint_video(frames, holes, config)
+    assert result.frames.shape == frames.shape
+    np.testing.assert_array_equal(result.frames[~holes], frames[~holes])
+    whole = inpaint_video(frames, holes, get_preset("test"))
+    assert not np.array_equal(result.frames, whole.frames)  # the window really changed what was trained on

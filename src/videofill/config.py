@@ -27,6 +27,7 @@ class InpaintConfig:
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
     max_side: int = 432  # longer side of the working frames (px) when size is None; never upscales
     dilate: int = 0  # grow every hole by this many pixels (at the input resolution) before anything else
+    crop_margin: int | None = None  # work on the smallest window holding every hole plus this margin (working px); None: whole frames
     # --- generator (appendix A.1)
     channels: tuple[int, ...] = PAPER_CHANNELS  # encoder channels per level; its length is the depth
     skip_channels: int = 4  # channels of each skip connection
@@ -124,6 +125,7 @@ def _default() -> InpaintConfig:
     """
     return InpaintConfig(
         max_side=432,
+        crop_margin=32,  # when training is asked for, train on the window around the holes (benchmarks/step_time.py)
         guide_start=True,  # start from the propagated video; the network learns a correction to it
         weight_guide=1.0,
         guide_untrusted=0.3,

@@ -86,6 +86,32 @@ def prepare(frames: np.ndarray, holes: np.ndarray, config: InpaintConfig) -> Pre
     return PreparedVideo(small, small_holes, size)
 
 
+def hole_region(prepared: PreparedVideo, depth: int, margin: int) -> tuple[int, int, int, int] | None:
+    """The window (x0, y0, x1, y1) of the padded working frames that holds every hole pixel of the video plus
+    ``margin`` pixels of context on each side, grown to what the network accepts (sides multiples of 2**depth, at
+    least 3 * 2**depth) and shifted inside the frame; None when it would cover 90 % of the frame or more."""
+    height, width = prepared.holes.shape[1:]
+    real = prepared.holes[:, : prepared.size[1], : prepared.size[0]].any(axis=0)  # the padding is not a hole to fill
+    ys, xs = np.nonzero(real)
+    if len(xs) == 0:
+        return None
+    multiple = 2**depth
+
+    def span(low: int, high: int, limit: int) -> tuple[int, int]:
+        low, high = max(0, low - margin), min(limit, high + margin)
+        length = max(3 * multiple, math.ceil((high - low) / multiple) * multiple)
+        if length >= limit:
+            return 0, limit
+        low = min(low, limit - length)
+        return low, low + length
+
+    x0, x1 = span(int(xs.min()), int(xs.max()) + 1, width)
+    y0, y1 = span(int(ys.min()), int(ys.max()) + 1, height)
+    if (x1 - x0) * (y1 - y0) >= 0.9 * width * height:
+        return None
+    return x0, y0, x1, y1
+
+
 def check_inputs(frames: np.ndarray, holes: np.ndarray) -> None:
     """Shapes and dtypes of the API's inputs, as one-line VideofillErrors."""
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
@@ -105,7 +131,7 @@ class InpaintResult:
     """``inpaint_video``'s answer: the frames, and what happened on the way."""
 
     frames: np.ndarray  # uint8 (T, H, W, 3), the input with its holes filled
-    generated: np.ndarray | None = None  # uint8 (T, h, w, 3), the raw network output at the working size
+    generated: np.ndarray | None = None  # uint8 (T, h, w, 3): the fill at the working size, before resizing and compositing
     fit: FitResult | None = None  # loss history, divergence events, steps and seconds of training
     notes: list[str] = field(default_factory=list)  # what the user should know (perceptual term off, empty masks...)
 
@@ -348,6 +374,11 @@ def inpaint_video(
 
         check_length(len(frames), config.batch_frames)
     prepared = prepare(frames, holes, config)
+    region = hole_region(prepared, config.depth, config.crop_margin) if config.crop_margin is not None else None
+    full, prepared = prepared, prepared
+    if region is not None:  # everything below works on the window around the holes
+        x0, y0, x1, y1 = region
+        prepared = PreparedVideo(full.frames[:, y0:y1, x0:x1], full.holes[:, y0:y1, x0:x1], (x1 - x0, y1 - y0))
     height, width = prepared.holes.shape[1:]
     video = VideoTensors(
         frames=torch.from_numpy(prepared.frames).permute(0, 3, 1, 2).float() / 255.0,
@@ -377,12 +408,16 @@ def inpaint_video(
         generated, fit_result = train(video, config, device, perceptual, progress, checkpointer, resume)
     else:
         generated, fit_result = video.base, FitResult()
-    generated_u8 = to_uint8(generated)[:, : prepared.size[1], : prepared.size[0]]  # crop the padding
-    fill = generated_u8
+    fill = to_uint8(generated)
     if propagation is not None and config.guide_output:
-        trusted = propagation.trusted[:, : prepared.size[1], : prepared.size[0], None]
-        fill = np.where(trusted, propagation.frames[:, : prepared.size[1], : prepared.size[0]], generated_u8)
-    fill = resize_frames(fill, (frames.shape[2], frames.shape[1]))
+        fill = np.where(propagation.trusted[..., None], propagation.frames, fill)
+    if region is not None:  # back into the whole (padded) working frames
+        x0, y0, x1, y1 = region
+        canvas = full.frames.copy()
+        canvas[:, y0:y1, x0:x1] = fill
+        fill = canvas
+    generated_u8 = fill[:, : full.size[1], : full.size[0]]  # crop the padding
+    fill = resize_frames(generated_u8, (frames.shape[2], frames.shape[1]))
     out = composite(frames, holes, fill, config.feather)
     for event in fit_result.recoveries:
         notes.append(event)

@@ -141,6 +141,20 @@ _VGG16_CFG: tuple[int | str, ...] = (64, 64, "M", 128, 128, "M", 256, 256, 256)
 _VGG16_TAPS: tuple[int, ...] = (3, 8, 15)  # indices of relu1_2, relu2_2, relu3_3 in `features`
 
 
+def vgg_layers(config: tuple[int | str, ...]) -> nn.Sequential:
+    """VGG's convolutional stack in torchvision's layout: an int is a 3x3 conv with that many outputs + ReLU, "M" a
+    2x2 max pool; so torchvision's ``features.N`` weight names load into it."""
+    layers: list[nn.Module] = []
+    c_in = 3
+    for item in config:
+        if item == "M":
+            layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+        else:
+            layers += [nn.Conv2d(c_in, int(item), kernel_size=3, padding=1), nn.ReLU(inplace=False)]
+            c_in = int(item)
+    return nn.Sequential(*layers)
+
+
 class VGG16Features(_Frozen):
     """VGG16 ``features`` layers 0..15, returning relu1_2, relu2_2 and relu3_3 (the paper's perceptual layers).
 
@@ -171,15 +185,7 @@ class VGG16Features(_Frozen):
 
     def __init__(self) -> None:
         super().__init__()
-        layers: list[nn.Module] = []
-        c_in = 3
-        for item in _VGG16_CFG:
-            if item == "M":
-                layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
-            else:
-                layers += [nn.Conv2d(c_in, int(item), kernel_size=3, padding=1), nn.ReLU(inplace=False)]
-                c_in = int(item)
-        self.features = nn.Sequential(*layers)  # indices 0..15, as torchvision
+        self.features = vgg_layers(_VGG16_CFG)  # indices 0..15, as torchvision
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
         self.freeze()

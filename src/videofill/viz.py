@@ -109,15 +109,8 @@ def _hconcat(images: Sequence[np.ndarray], gap: int = _GAP) -> np.ndarray:
 
 
 def _vconcat(images: Sequence[np.ndarray], gap: int = _GAP) -> np.ndarray:
-    """Images stacked, left-aligned, padded to one width with the background colour."""
-    width = max(image.shape[1] for image in images)
-    parts = []
-    for k, image in enumerate(images):
-        if k:
-            parts.append(np.full((gap, width, 3), _BACKGROUND, np.uint8))
-        pad = np.full((image.shape[0], width - image.shape[1], 3), _BACKGROUND, np.uint8)
-        parts.append(np.concatenate([image, pad], axis=1))
-    return np.concatenate(parts, axis=0)
+    """Images stacked, left-aligned, padded to one width with the background colour (:func:`_hconcat` transposed)."""
+    return _hconcat([image.transpose(1, 0, 2) for image in images], gap).transpose(1, 0, 2).copy()
 
 
 def outline_holes(
