@@ -36,7 +36,7 @@ from common import RESULTS, command_line  # noqa: E402
 from videofill.flow import FLOW_OFFSETS, VideoFlows  # noqa: E402
 from videofill.losses import LossWeights, PerceptualLoss  # noqa: E402
 from videofill.networks import EncoderDecoder  # noqa: E402
-from videofill.pipeline import PreparedVideo, hole_region  # noqa: E402
+from videofill.pipeline import PreparedVideo, crop_video, hole_region  # noqa: E402
 from videofill.pretrained import VGG16Features, vgg_layers  # noqa: E402
 from videofill.schedule import Batch  # noqa: E402
 from videofill.train import FlowObjective, VideoTensors  # noqa: E402
@@ -83,19 +83,12 @@ def synthetic_video(frames: int, width: int, height: int) -> VideoTensors:
     )
 
 
-def crop_video(video: VideoTensors, margin: int, depth: int = 6) -> VideoTensors:
+def cropped(video: VideoTensors, margin: int, depth: int = 6) -> VideoTensors:
     """The video cut to :func:`videofill.pipeline.hole_region` (what the pipeline trains on with ``crop_margin``)."""
     holes = video.holes[:, 0].numpy()
     size = (holes.shape[2], holes.shape[1])
-    x0, y0, x1, y1 = hole_region(PreparedVideo(np.zeros((*holes.shape, 3), np.uint8), holes, size), depth, margin)
-    cut = (..., slice(y0, y1), slice(x0, x1))
-    flows = video.flows
-    return VideoTensors(
-        frames=video.frames[cut].contiguous(),
-        holes=video.holes[cut].contiguous(),
-        noise=video.noise[cut].contiguous(),
-        flows=VideoFlows(flows.flows[cut].contiguous(), flows.valid[cut].contiguous(), flows.reliable[cut].contiguous(), flows.scale),
-    )
+    region = hole_region(PreparedVideo(np.zeros((*holes.shape, 3), np.uint8), holes, size), depth, margin)
+    return crop_video(video, region)
 
 
 def time_steps(video: VideoTensors, vgg: nn.Module, *, bf16: bool, channels_last: bool, cache_targets: bool, steps: int) -> list[float]:
@@ -141,7 +134,7 @@ def main() -> None:
     rows = []
     for name, options in variants:
         margin = options.pop("crop", None)
-        times = time_steps(video if margin is None else crop_video(video, margin), steps=args.steps, **options)
+        times = time_steps(video if margin is None else cropped(video, margin), steps=args.steps, **options)
         rows.append((name, statistics.median(times), min(times)))
         print(f"{name}: median {rows[-1][1]:.3f} s/step", flush=True)
     base = rows[0][1]

@@ -112,6 +112,22 @@ def hole_region(prepared: PreparedVideo, depth: int, margin: int) -> tuple[int, 
     return x0, y0, x1, y1
 
 
+def crop_video(video: VideoTensors, region: tuple[int, int, int, int]) -> VideoTensors:
+    """``video`` cut to the window (x0, y0, x1, y1) of :func:`hole_region`: frames, holes, noise, flows, guide, base."""
+    x0, y0, x1, y1 = region
+    cut = (..., slice(y0, y1), slice(x0, x1))
+
+    def part(tensor: torch.Tensor | None) -> torch.Tensor | None:
+        return None if tensor is None else tensor[cut].contiguous()
+
+    flows = video.flows
+    if flows is not None:
+        flows = VideoFlows(part(flows.flows), part(flows.valid), part(flows.reliable), flows.scale)
+    return VideoTensors(
+        part(video.frames), part(video.holes), part(video.noise), flows, part(video.guide), part(video.guide_trusted), part(video.base)
+    )
+
+
 def check_inputs(frames: np.ndarray, holes: np.ndarray) -> None:
     """Shapes and dtypes of the API's inputs, as one-line VideofillErrors."""
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
@@ -374,11 +390,6 @@ def inpaint_video(
 
         check_length(len(frames), config.batch_frames)
     prepared = prepare(frames, holes, config)
-    region = hole_region(prepared, config.depth, config.crop_margin) if config.crop_margin is not None else None
-    full, prepared = prepared, prepared
-    if region is not None:  # everything below works on the window around the holes
-        x0, y0, x1, y1 = region
-        prepared = PreparedVideo(full.frames[:, y0:y1, x0:x1], full.holes[:, y0:y1, x0:x1], (x1 - x0, y1 - y0))
     height, width = prepared.holes.shape[1:]
     video = VideoTensors(
         frames=torch.from_numpy(prepared.frames).permute(0, 3, 1, 2).float() / 255.0,
@@ -400,23 +411,27 @@ def inpaint_video(
         video.guide_trusted = torch.from_numpy(weight.astype(np.float32))[:, None]
         if config.guide_start:
             video.base = video.guide
+    region = None
+    if learn and config.crop_margin is not None:
+        region = hole_region(prepared, config.depth, config.crop_margin)
     perceptual = _perceptual(config, device, notes) if learn else None
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     train = _train_dip if config.method == "dip" else functools.partial(_train_video, on_step=on_step)
-    if learn:
-        generated, fit_result = train(video, config, device, perceptual, progress, checkpointer, resume)
+    if learn:  # on the window around the holes when there is one; flows and propagation saw whole frames
+        trained_on = crop_video(video, region) if region is not None else video
+        generated, fit_result = train(trained_on, config, device, perceptual, progress, checkpointer, resume)
     else:
         generated, fit_result = video.base, FitResult()
     fill = to_uint8(generated)
-    if propagation is not None and config.guide_output:
-        fill = np.where(propagation.trusted[..., None], propagation.frames, fill)
-    if region is not None:  # back into the whole (padded) working frames
+    if region is not None:  # back into the whole (padded) working frames; every hole lies inside the window
         x0, y0, x1, y1 = region
-        canvas = full.frames.copy()
+        canvas = prepared.frames.copy()
         canvas[:, y0:y1, x0:x1] = fill
         fill = canvas
-    generated_u8 = fill[:, : full.size[1], : full.size[0]]  # crop the padding
+    if propagation is not None and config.guide_output:
+        fill = np.where(propagation.trusted[..., None], propagation.frames, fill)
+    generated_u8 = fill[:, : prepared.size[1], : prepared.size[0]]  # crop the padding
     fill = resize_frames(generated_u8, (frames.shape[2], frames.shape[1]))
     out = composite(frames, holes, fill, config.feather)
     for event in fit_result.recoveries:
