@@ -53,6 +53,8 @@ COLUMNS = {
     "consistency_ssim": ("cons. SSIM", "{:.4f}"),
     "fid": ("FID", "{:.2f}"),
     "seconds": ("seconds", "{:.1f}"),
+    "budget_s": ("budget s", "{:.1f}"),
+    "peak_mb": ("peak MB", "{:.0f}"),
     "steps": ("steps", "{:d}"),
 }
 METRICS = ["psnr", "ssim", "psnr_hole", "ssim_hole", "consistency_psnr", "consistency_ssim", "fid"]

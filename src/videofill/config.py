@@ -27,7 +27,7 @@ class InpaintConfig:
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
     max_side: int = 432  # longer side of the working frames (px) when size is None; never upscales
     dilate: int = 0  # grow every hole by this many pixels (at the input resolution) before anything else
-    crop_margin: int | None = None  # work on the smallest window holding every hole plus this margin (working px); None: whole frames
+    crop_margin: int | None = None  # train on the smallest window holding every hole + this many working px; None: whole frames
     # --- generator (appendix A.1)
     channels: tuple[int, ...] = PAPER_CHANNELS  # encoder channels per level; its length is the depth
     skip_channels: int = 4  # channels of each skip connection
@@ -46,14 +46,15 @@ class InpaintConfig:
     weight_flow: float = 0.1  # w_f
     weight_consistency: float = 1.0  # w_c
     weight_perceptual: float = 0.01  # w_p
-    weight_guide: float = 0.0  # w_g, not in the paper: pull hole pixels towards flow-guided propagation (0 = off)
-    guide_output: bool = False  # not in the paper: output trusted propagated pixels instead of the network's there
-    guide_start: bool = False  # not in the paper: the network generates a correction to the propagated video
-    guide_untrusted: float = 0.0  # weight (0-1) of the pull towards the guide on hole pixels it does not trust
-    guide_distance: int = 15  # propagation looks this many frames away at most
     perceptual: bool = True  # use L_p when VGG16 weights are found (off, with one warning, when they are not)
     vgg_weights: str | None = None  # path to torchvision-format VGG16 weights; None: look in the torch hub cache
     flow_preset: str = "medium"  # OpenCV DIS preset for the input flows: ultrafast | fast | medium
+    # --- flow-guided propagation (videofill.propagate; not in the paper, used by the default preset)
+    guide_start: bool = False  # start from the propagated video (Telea where no frame shows a pixel); train a correction
+    weight_guide: float = 0.0  # w_g: pull hole pixels towards the propagated ones (0 = off)
+    guide_untrusted: float = 0.0  # that pull's weight (0-1) on hole pixels whose propagation is not confirmed
+    guide_output: bool = False  # output confirmed propagated pixels instead of the network's there
+    guide_distance: int = 15  # propagation looks at most this many frames away
     # --- compute
     device: str = "auto"  # auto (CUDA when present) | cpu | cuda
     bf16: bool = False  # bfloat16 autocast for the generator and VGG (fast on CPUs with AVX-512 BF16, and GPUs)
@@ -134,6 +135,7 @@ def _default() -> InpaintConfig:
         epochs=50.0,  # never the limit: max_steps is
         bf16=True,
         channels_last=True,
+        feather=3,  # same scores on the benchmark cases; hides the seam of an upscaled fill on HD input
     )
 
 

@@ -1,4 +1,4 @@
-"""``inpaint``: the whole method on arrays, read -> prepare -> flow -> train -> generate -> composite.
+"""``inpaint``: the whole method on arrays, read -> prepare -> flow -> propagate -> train -> generate -> composite.
 
 This module wires the others together and holds no arithmetic of its own beyond resizing and padding to the working
 resolution. Files (video, masks, output) are the command line's business (``videofill.cli``).

@@ -1,0 +1,34 @@
+import pytest
+
+from videofill.config import InpaintConfig, get_preset
+from videofill.errors import VideofillError
+
+
+def test_paper_preset_is_the_paper():
+    paper = get_preset("paper")
+    assert paper.size == (384, 192)
+    assert (paper.batch_frames, paper.steps_per_batch, paper.epochs, paper.lr) == (5, 100, 20.0, 0.01)
+    assert paper.strides == (1, 3, 5)
+    weights = (paper.weight_reconstruction, paper.weight_flow, paper.weight_consistency, paper.weight_perceptual)
+    assert weights == (1.0, 0.1, 1.0, 0.01)
+    assert paper.max_steps is None and paper.perceptual and not paper.bf16
+    assert not paper.guide_start and paper.weight_guide == 0 and paper.crop_margin is None  # nothing beyond the paper
+
+
+def test_zero_steps_needs_the_propagated_start():
+    assert get_preset("default").max_steps == 0
+    with pytest.raises(VideofillError, match="guide_start"):
+        get_preset("paper").replace(max_steps=0)
+
+
+def test_saved_config_loads_back(tmp_path):
+    config = get_preset("default").replace(seed=7, size=(320, 176))
+    config.save(tmp_path / "c.json")
+    assert InpaintConfig.load(tmp_path / "c.json") == config
+
+
+def test_unknown_preset_and_method_are_clear_errors():
+    with pytest.raises(VideofillError, match="unknown preset"):
+        get_preset("fast")
+    with pytest.raises(VideofillError, match="unknown method"):
+        InpaintConfig(method="magic")
