@@ -77,3 +77,13 @@ def test_training_on_the_hole_window_keeps_known_pixels(tiny_case):
     np.testing.assert_array_equal(result.frames[~holes], frames[~holes])
     whole = inpaint_video(frames, holes, get_preset("test"))
     assert not np.array_equal(result.frames, whole.frames)  # the window really changed what was trained on
+
+
+@pytest.mark.parametrize("preset", ["default", "test"])
+def test_the_hole_content_of_the_input_is_never_read(tiny_case, preset):
+    """The evaluation protocol's rule: a method reads frame pixels only where the mask says known."""
+    frames, holes = tiny_case
+    config = get_preset(preset).replace(max_side=96)
+    scrambled = frames.copy()
+    scrambled[holes] = np.random.default_rng(0).integers(0, 256, size=(int(holes.sum()), 3), dtype=np.uint8)
+    np.testing.assert_array_equal(inpaint(frames, holes, config), inpaint(scrambled, holes, config))

@@ -70,6 +70,12 @@ class InpaintConfig:
             self.size = (int(self.size[0]), int(self.size[1]))
         self.channels = tuple(int(c) for c in self.channels)
         self.strides = tuple(int(s) for s in self.strides)
+        if self.crop_margin is not None and self.crop_margin < 0:
+            raise VideofillError(f"crop_margin must be 0 or more, got {self.crop_margin}")
+        if self.max_steps is not None and self.max_steps < 0:
+            raise VideofillError(f"max_steps must be 0 or more, got {self.max_steps}")
+        if not 0.0 <= self.guide_untrusted <= 1.0:
+            raise VideofillError(f"guide_untrusted must be in [0, 1], got {self.guide_untrusted}")
         if self.max_steps == 0 and not self.guide_start:
             raise VideofillError("max_steps 0 trains nothing: it needs guide_start (the propagated video as the answer)")
         if self.batch_frames < 1 or self.steps_per_batch < 1 or self.epochs <= 0:

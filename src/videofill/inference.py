@@ -38,7 +38,7 @@ def generate_video(
         window: frames per generation window (the training batch size N).
         device: where to run.
         autocast: bfloat16 autocast.
-        base: float32 (T, 3, H, W) or None: the frames the generator corrects (``VideoTensors.base``).
+        base: float32 (T, 3, H, W) in [0, 1] or None: the frames the generator corrects (``VideoTensors.base``).
 
     Returns:
         float32 (T, 3, H, W) in [0, 1] on the CPU.

@@ -51,15 +51,16 @@ def reconstruction_loss(frames: torch.Tensor, targets: torch.Tensor, known: torc
     return masked_mse(frames, targets, known)
 
 
-def guide_loss(frames: torch.Tensor, guide: torch.Tensor, trusted: torch.Tensor) -> torch.Tensor:
+def guide_loss(frames: torch.Tensor, guide: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     """L_g (not in the paper): squared error of the generated frames against propagated pixels inside the hole.
 
     Args:
         frames: (N, 3, H, W) generated, in [0, 1].
         guide: (N, 3, H, W) frames with hole pixels copied from other frames (``videofill.propagate``), in [0, 1].
-        trusted: bool (N, 1, H, W), hole pixels whose copy is trusted.
+        weight: float (N, 1, H, W) in [0, 1]: 1 on hole pixels whose copy is confirmed, less on the others, 0 on
+            known pixels (the weight multiplies the error before squaring, as in :func:`masked_mse`).
     """
-    return masked_mse(frames, guide, trusted)
+    return masked_mse(frames, guide, weight)
 
 
 def flow_loss(flows: torch.Tensor, target_flows: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

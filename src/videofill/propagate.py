@@ -93,7 +93,8 @@ def homography_flow(matrix: np.ndarray, height: int, width: int) -> np.ndarray:
 def complete_flow(flow: np.ndarray, camera: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     """The flow with its unknown region filled smoothly from the border.
 
-    The deviation ``flow - camera`` is inpainted (OpenCV Navier-Stokes; its Telea mode is unreliable on float images) in ``unknown`` and added back to ``camera``, so a hole
+    The deviation ``flow - camera`` is inpainted (OpenCV Navier-Stokes; its Telea mode is unreliable on float
+    images) in ``unknown`` and added back to ``camera``, so a hole
     surrounded by camera motion gets camera motion and a hole on a moving object gets that object's motion.
 
     Args:
@@ -222,15 +223,6 @@ def propagate(
     return Propagation(out, seen, trusted, stacked)
 
 
-__all__ = [
-    "AGREEMENT_TOLERANCE",
-    "Propagation",
-    "complete_flow",
-    "fill_unseen",
-    "fit_homography",
-    "homography_flow",
-    "propagate",
-]
 
 
 def fill_unseen(propagation: Propagation, holes: np.ndarray, radius: int = 3) -> np.ndarray:
@@ -249,3 +241,14 @@ def fill_unseen(propagation: Propagation, holes: np.ndarray, radius: int = 3) ->
         if unseen.any():
             out[t] = cv2.inpaint(np.ascontiguousarray(out[t]), unseen.astype(np.uint8), radius, cv2.INPAINT_TELEA)
     return out
+
+
+__all__ = [
+    "AGREEMENT_TOLERANCE",
+    "Propagation",
+    "complete_flow",
+    "fill_unseen",
+    "fit_homography",
+    "homography_flow",
+    "propagate",
+]
