@@ -144,6 +144,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=150.0, help="wall-time budget per method per case")
     parser.add_argument("--preset", default="paper", help="settings preset the methods run with (test: smoke test)")
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (compute settings only)")
+    parser.add_argument("--steps-per-batch", type=int, default=None, help="M for the video methods (default: the preset's; "
+                        "the paper's 100 spends a short budget on one or two batches)")
     parser.add_argument("--calibration-steps", type=int, default=5, help="steps of the timing run before each method")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for ablation.md, ablation.csv and the figures")
     parser.add_argument(
@@ -161,6 +163,7 @@ def main() -> None:
             config = get_preset(args.preset).replace(method=method)
             if args.bf16:
                 config = config.replace(bf16=True, channels_last=True)
+            config = config.replace(steps_per_batch=args.steps_per_batch)
             per_step, fixed = calibrate(frames, holes, config, args.calibration_steps)
             config = budget_config(config, len(frames), args.seconds, per_step, fixed)
             results[method], seconds, result = run_case(frames, holes, config)

@@ -374,6 +374,7 @@ def inpaint_video(
         checkpoint_seconds: wall time between checkpoints.
         on_step: called as ``on_step(step, model, video)`` after each training step of DIP-Vid, DIP-Vid-3DCN and
             DIP-Vid-Flow (not DIP, which trains one network per frame), e.g. a :class:`videofill.progress.ProgressSaver`.
+            With it, training uses whole frames even when ``config.crop_margin`` is set, so the snapshots are whole.
 
     Returns:
         :class:`InpaintResult`; ``result.frames`` equals ``frames`` outside the holes, bit for bit.
@@ -422,7 +423,7 @@ def inpaint_video(
         if config.guide_start:
             video.base = video.guide
     region = None
-    if learn and config.crop_margin is not None:
+    if learn and config.crop_margin is not None and on_step is None:  # progress snapshots show whole frames
         region = hole_region(prepared, config.depth, config.crop_margin)
     perceptual = _perceptual(config, device, notes) if learn else None
     for note in notes:
