@@ -42,25 +42,17 @@ from videofill.schedule import Batch  # noqa: E402
 from videofill.train import FlowObjective, VideoTensors  # noqa: E402
 
 _FULL_VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512)
-_TAPS = (3, 8, 15)  # relu1_2, relu2_2, relu3_3
 
 
-class FullVGG16(nn.Module):
-    """VGG16's whole convolutional stack, trainable, returning the relu1_2/relu2_2/relu3_3 taps (naive L_p)."""
-
-    HOLE_GROWTH_PX = VGG16Features.HOLE_GROWTH_PX
+class FullVGG16(VGG16Features):
+    """VGG16's whole convolutional stack (to relu5_3), trainable, returning the relu1_2/relu2_2/relu3_3 taps: L_p as a
+    straightforward implementation computes it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.features = vgg_layers(_FULL_VGG16)
-
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        out = []
-        for index, layer in enumerate(self.features):
-            x = layer(x)
-            if index in _TAPS:
-                out.append(x)
-        return out
+        self.features = vgg_layers(_FULL_VGG16)  # VGG16Features.forward runs every layer of it
+        for parameter in self.parameters():
+            parameter.requires_grad_(True)
 
 
 def synthetic_video(frames: int, width: int, height: int) -> VideoTensors:
