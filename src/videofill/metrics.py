@@ -31,6 +31,7 @@ import numpy as np
 from skimage.metrics import structural_similarity
 
 from videofill.errors import VideofillError
+from videofill.propagate import telea_fill  # the weight-free reference fill, re-exported for evaluation scripts
 
 #: PSNR values are capped at this many dB before they are averaged or reported (identical inputs give inf).
 PSNR_CAP_DB = 100.0
@@ -444,35 +445,3 @@ def format_table(report: dict[str, Any]) -> str:
     if report.get("psnr_cap_db") is not None:
         lines.append(f"(PSNR values capped at {report['psnr_cap_db']:g} dB)")
     return "\n".join(lines)
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Weight-free reference
-
-
-def telea_fill(frames: np.ndarray, holes: np.ndarray, radius: int = 3) -> np.ndarray:
-    """Frame-by-frame OpenCV inpainting (Telea 2004, ``cv2.INPAINT_TELEA``): a weight-free reference result.
-
-    Args:
-        frames: uint8 (T, H, W, 3) RGB.
-        holes: bool (T, H, W), True = hole.
-        radius: neighbourhood radius in px of the Telea method.
-
-    Returns:
-        uint8 (T, H, W, 3): known pixels exactly as in ``frames``, hole pixels filled.
-
-    Raises:
-        ValueError: shapes do not match or ``frames`` is not uint8.
-    """
-    if frames.ndim != 4 or frames.shape[3] != 3 or frames.dtype != np.uint8 or holes.shape != frames.shape[:3]:
-        raise ValueError(
-            f"telea_fill: expected uint8 frames (T, H, W, 3) and holes (T, H, W), got {frames.dtype} {frames.shape} "
-            f"and {holes.shape}"
-        )
-    out = frames.copy()
-    for t in range(frames.shape[0]):
-        if holes[t].any():
-            mask = holes[t].astype(np.uint8) * 255
-            filled = cv2.inpaint(np.ascontiguousarray(frames[t]), mask, radius, cv2.INPAINT_TELEA)
-            out[t][holes[t]] = filled[holes[t]]
-    return out

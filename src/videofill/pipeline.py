@@ -23,6 +23,7 @@ from .checkpoint import Checkpointer
 from .flow import DISFlow, FlowEstimator, VideoFlows, compute_video_flows
 from .inference import composite, generate_video, resize_frames, to_uint8
 from .losses import LossWeights, PerceptualLoss
+from .propagate import telea_fill
 from .networks import EncoderDecoder
 from .schedule import Batch, consecutive_batches, flow_batches, planned_batches, step_plan, total_steps
 from .train import FitResult, FlowObjective, ImageObjective, VideoTensors, fit
@@ -86,9 +87,7 @@ def prepare(frames: np.ndarray, holes: np.ndarray, config: InpaintConfig) -> Pre
     small_holes = np.stack(
         [cv2.resize(h.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0 for h in holes]
     ) if holes.shape[1:] != (size[1], size[0]) else holes.copy()
-    for frame, hole in zip(small, small_holes):
-        if hole.any() and not hole.all():
-            frame[...] = cv2.inpaint(frame, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    small = telea_fill(small, small_holes)
     pad_w, pad_h = (p - s for p, s in zip(padded_size(*size, config.depth), size))
     if pad_w or pad_h:
         small = np.pad(small, ((0, 0), (0, pad_h), (0, pad_w), (0, 0)), mode="reflect" if min(size) > 1 else "edge")

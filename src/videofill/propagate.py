@@ -225,8 +225,37 @@ def propagate(
 
 
 
+def telea_fill(frames: np.ndarray, holes: np.ndarray, radius: int = 3) -> np.ndarray:
+    """Frame-by-frame OpenCV inpainting (Telea 2004, ``cv2.INPAINT_TELEA``): what no other frame can fill, and the
+    weight-free reference result of the benchmarks (``videofill.metrics`` re-exports it).
+
+    Args:
+        frames: uint8 (T, H, W, 3) RGB.
+        holes: bool (T, H, W), True = hole.
+        radius: neighbourhood radius in px of the Telea method.
+
+    Returns:
+        uint8 (T, H, W, 3): known pixels exactly as in ``frames``, hole pixels filled.
+
+    Raises:
+        ValueError: shapes do not match or ``frames`` is not uint8.
+    """
+    if frames.ndim != 4 or frames.shape[3] != 3 or frames.dtype != np.uint8 or holes.shape != frames.shape[:3]:
+        raise ValueError(
+            f"telea_fill: expected uint8 frames (T, H, W, 3) and holes (T, H, W), got {frames.dtype} {frames.shape} "
+            f"and {holes.shape}"
+        )
+    out = frames.copy()
+    for t in range(frames.shape[0]):
+        if holes[t].any():
+            mask = holes[t].astype(np.uint8) * 255
+            filled = cv2.inpaint(np.ascontiguousarray(frames[t]), mask, radius, cv2.INPAINT_TELEA)
+            out[t][holes[t]] = filled[holes[t]]
+    return out
+
+
 def fill_unseen(propagation: Propagation, holes: np.ndarray, radius: int = 3) -> np.ndarray:
-    """The propagated frames with the hole pixels no frame shows filled frame by frame (OpenCV Telea).
+    """The propagated frames with the hole pixels no frame shows filled frame by frame (:func:`telea_fill`).
 
     Args:
         propagation: the result of :func:`propagate` for ``holes``.
@@ -236,11 +265,7 @@ def fill_unseen(propagation: Propagation, holes: np.ndarray, radius: int = 3) ->
     Returns:
         uint8 (T, H, W, 3): a complete first guess for every frame.
     """
-    out = propagation.frames.copy()
-    for t, unseen in enumerate(holes & ~propagation.seen):
-        if unseen.any():
-            out[t] = cv2.inpaint(np.ascontiguousarray(out[t]), unseen.astype(np.uint8), radius, cv2.INPAINT_TELEA)
-    return out
+    return telea_fill(propagation.frames, holes & ~propagation.seen, radius)
 
 
 __all__ = [
@@ -251,4 +276,5 @@ __all__ = [
     "fit_homography",
     "homography_flow",
     "propagate",
+    "telea_fill",
 ]
