@@ -50,11 +50,12 @@ class InpaintConfig:
     vgg_weights: str | None = None  # path to torchvision-format VGG16 weights; None: look in the torch hub cache
     flow_preset: str = "medium"  # OpenCV DIS preset for the input flows: ultrafast | fast | medium
     # --- flow-guided propagation (videofill.propagate; not in the paper, used by the default preset)
-    guide_start: bool = False  # start from the propagated video (Telea where no frame shows a pixel); train a correction
+    guide_start: bool = False  # start from the propagated video (videofill.propagate); training learns a correction
     weight_guide: float = 0.0  # w_g: pull hole pixels towards the propagated ones (0 = off)
     guide_untrusted: float = 0.0  # that pull's weight (0-1) on hole pixels whose propagation is not confirmed
     guide_output: bool = False  # output confirmed propagated pixels instead of the network's there
     guide_distance: int = 15  # propagation looks at most this many frames away
+    propagation_passes: int = 2  # propagation runs, each after estimating the flows again on the last one's result
     # --- compute
     device: str = "auto"  # auto (CUDA when present) | cpu | cuda
     bf16: bool = False  # bfloat16 autocast for the generator and VGG (fast on CPUs with AVX-512 BF16, and GPUs)
@@ -76,6 +77,8 @@ class InpaintConfig:
             raise VideofillError(f"max_steps must be 0 or more, got {self.max_steps}")
         if not 0.0 <= self.guide_untrusted <= 1.0:
             raise VideofillError(f"guide_untrusted must be in [0, 1], got {self.guide_untrusted}")
+        if self.propagation_passes < 1:
+            raise VideofillError(f"propagation_passes must be 1 or more, got {self.propagation_passes}")
         if self.max_steps == 0 and not self.guide_start:
             raise VideofillError("max_steps 0 trains nothing: it needs guide_start (the propagated video as the answer)")
         if self.batch_frames < 1 or self.steps_per_batch < 1 or self.epochs <= 0:
@@ -125,10 +128,12 @@ def _test() -> InpaintConfig:
 def _default() -> InpaintConfig:
     """What we recommend today on a CPU: the best configuration measured by benchmarks/speed.py.
 
-    Hole pixels that another frame shows are propagated from it (``videofill.propagate``); the rest is filled
-    frame by frame (Telea). Training the paper's network to correct that start did not pay at CPU budgets (the
-    report's levers table: -0.03 dB for 150 steps), so ``max_steps`` is 0; give ``--max-steps N`` to train the
-    DIP-Vid-Flow correction on top (settings below), or use ``--preset paper`` for the paper's method alone.
+    Hole pixels are filled by flow-guided propagation (``videofill.propagate``): the median of the copies found in
+    the nearest frames that show the pixel (two motion models, forwards and backwards) and of the frame's own Telea
+    fill, in two passes (the second with the flows estimated again on the first's result). Training the paper's
+    network to correct that start did not pay at CPU budgets (the report's levers table), so ``max_steps`` is 0;
+    give ``--max-steps N`` to train the DIP-Vid-Flow correction on top (settings below), or use ``--preset paper``
+    for the paper's method alone.
     """
     return InpaintConfig(
         max_side=432,

@@ -56,8 +56,8 @@ def guide_loss(frames: torch.Tensor, guide: torch.Tensor, weight: torch.Tensor) 
 
     Args:
         frames: (N, 3, H, W) generated, in [0, 1].
-        guide: (N, 3, H, W) frames with hole pixels copied from other frames (``videofill.propagate``), in [0, 1].
-        weight: float (N, 1, H, W) in [0, 1]: 1 on hole pixels whose copy is confirmed, less on the others, 0 on
+        guide: (N, 3, H, W) frames with hole pixels filled by propagation (``videofill.propagate``), in [0, 1].
+        weight: float (N, 1, H, W) in [0, 1]: 1 on hole pixels whose fill is confirmed, less on the others, 0 on
             known pixels (the weight multiplies the error before squaring, as in :func:`masked_mse`).
     """
     return masked_mse(frames, guide, weight)

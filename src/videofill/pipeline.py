@@ -333,18 +333,17 @@ def _weights(config: InpaintConfig) -> LossWeights:
 def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlows | None, estimator):
     """Flow-guided propagation at the working resolution (default preset; not in the paper)."""
     from .flow import FLOW_OFFSETS
-    from .propagate import propagate
+    from .propagate import propagate_video
 
-    if flows is not None and FLOW_OFFSETS[:2] == (1, -1):
+    first = None
+    if flows is not None and FLOW_OFFSETS[:2] == (1, -1):  # the network's input flows hold the neighbours' flows
         forward = flows.flows[:-1, 0].permute(0, 2, 3, 1).numpy()  # F_{t->t+1} on frame t, (T-1, H, W, 2)
         backward = flows.flows[1:, 1].permute(0, 2, 3, 1).numpy()  # F_{t+1->t} on frame t+1
-    else:
-        estimator = estimator or DISFlow(config.flow_preset)
-        pairs = list(zip(prepared.frames[:-1], prepared.frames[1:]))
-        empty = np.zeros((0, *prepared.holes.shape[1:], 2), np.float32)
-        forward = np.stack([estimator(a, b) for a, b in pairs]) if pairs else empty
-        backward = np.stack([estimator(b, a) for a, b in pairs]) if pairs else empty
-    return propagate(prepared.frames, prepared.holes, forward, backward, max_distance=config.guide_distance)
+        first = (forward, backward)
+    estimator = estimator or DISFlow(config.flow_preset)
+    return propagate_video(
+        prepared.frames, prepared.holes, estimator, config.propagation_passes, config.guide_distance, first
+    )
 
 
 def inpaint_video(
@@ -412,11 +411,8 @@ def inpaint_video(
         video.flows = _video_flows(prepared, config, flow_estimator, checkpointer, resume)
     propagation = None
     if config.weight_guide > 0 or config.guide_output or config.guide_start:
-        from .propagate import fill_unseen
-
         propagation = _propagation(prepared, config, video.flows, flow_estimator)
-        guide = fill_unseen(propagation, prepared.holes) if config.guide_start else propagation.frames
-        video.guide = torch.from_numpy(guide).permute(0, 3, 1, 2).float() / 255.0
+        video.guide = torch.from_numpy(propagation.frames).permute(0, 3, 1, 2).float() / 255.0
         weight = np.where(propagation.trusted, 1.0, np.where(prepared.holes, config.guide_untrusted, 0.0))
         video.guide_trusted = torch.from_numpy(weight.astype(np.float32))[:, None]
         if config.guide_start:

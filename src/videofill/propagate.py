@@ -1,9 +1,9 @@
 """Flow-guided propagation of known pixels into the hole: a classical guide for the network (the default preset).
 
-Not part of the paper. The ``default`` preset uses it to get in minutes what the paper's schedule gets in hours:
-hole pixels that another frame shows are copied from there, and the network (trained with the paper's losses plus
-a term pulling it towards this guide on trusted pixels) fills what no frame shows and what the copy gets wrong. The
-``paper`` preset does not use it.
+Not part of the paper. The ``default`` preset uses it to get in seconds what the paper's schedule gets in hours:
+hole pixels are filled from the other frames that show them, and from the frame's own spatial fill where they
+disagree or none does; the network can be trained on top (the paper's losses plus a term pulling it towards this
+guide on trusted pixels) to correct it. The ``paper`` preset does not use it.
 
 Two motion models carry a hole pixel from frame to frame, because the flow inside the hole is unknown (it is the
 flow of the object being removed):
@@ -13,10 +13,16 @@ flow of the object being removed):
 - ``local``: the input flow with the hole filled smoothly from its border (OpenCV's inpainting of the flow's
   deviation from the homography): right when the hole covers something that moves differently from the camera.
 
-Each model tracks the pixel forwards and backwards, frame by frame, to the first frame where it lands on a known
-pixel. A model whose forward and backward copies agree in colour is believed; of the two models the one with the
-better agreement is used. A pixel is *trusted* when its chosen model's two copies agree, or when only one copy
-exists (nothing to check it against).
+Each model tracks the pixel forwards and backwards, frame by frame, to the nearest frame where it lands on a known
+pixel: up to four copies. The result is the per-channel median of those copies and of the frame's own spatial fill
+(:func:`telea_fill`): a consensus, so one wrong motion model or a copy from a frame where the pixel was occluded is
+outvoted; where the copies disagree, or only one exists, the value moves towards the spatial fill, and a pixel no
+frame shows gets the spatial fill. A pixel is *trusted* when the result is one model's colour and that model's
+forward and backward copies agree (or it found only one copy: nothing to check it against).
+
+:func:`propagate_video` runs this more than once: the flows are estimated again on the filled video, so the flow
+around the hole no longer sees a hole (the optical flow of the first pass bleeds across its edge), and propagation
+is run again with them.
 
 Conventions: frames uint8 (T, H, W, 3) RGB; holes bool (T, H, W), True = hole; flows float (H, W, 2) in pixels
 (x, y), ``F_{t->s}`` defined on frame t's pixel grid.
@@ -43,10 +49,11 @@ class Propagation:
     """What propagation found for every hole pixel.
 
     Attributes:
-        frames: uint8 (T, H, W, 3): the input with every hole pixel that some frame shows copied from there (known
-            pixels unchanged; hole pixels no frame shows keep the input's value).
-        seen: bool (T, H, W): hole pixels that some other frame shows (``frames`` holds a copy there).
-        trusted: bool (T, H, W): seen pixels whose copy is confirmed (see the module docstring).
+        frames: uint8 (T, H, W, 3): the input with every hole pixel filled (known pixels unchanged): the median of
+            the copies found in other frames and of the frame's spatial fill (the spatial fill alone where no other
+            frame shows the pixel).
+        seen: bool (T, H, W): hole pixels that some other frame shows.
+        trusted: bool (T, H, W): seen pixels whose fill is confirmed (see the module docstring).
         homographies: float64 (T - 1, 3, 3): maps pixel (x, y, 1) of frame t to frame t + 1.
     """
 
@@ -150,23 +157,33 @@ def _track(frames, known, step_flows, t, order, start):
     return colour, found, distance
 
 
-def _choose(candidates, tolerance):
-    """Per pixel, the model whose forward and backward copies agree best. Returns (colour, seen, trusted)."""
-    best_error = None
-    for after, has_after, d_after, before, has_before, d_before in candidates:
+def _median(candidates, spatial, hole, fallback):
+    """Per hole pixel and channel, the median of the copies found (``candidates``) and the spatial fill (None for a
+    frame that is all hole, which has nothing to fill from); ``fallback`` (3,) where neither exists.
+    Returns float32 (n, 3) for the n pixels of ``hole``."""
+    count = int(hole.sum())
+    values = [] if spatial is None else [spatial[hole].astype(np.float32)]
+    for after, has_after, _, before, has_before, _ in candidates:
+        for colour, found in ((after, has_after), (before, has_before)):
+            values.append(np.where(found[hole][:, None], colour[hole], np.nan))
+    values = np.stack(values) if values else np.full((1, count, 3), np.nan, np.float32)
+    empty = np.isnan(values).all(axis=0)
+    values[0][empty] = np.broadcast_to(fallback, (count, 3))[empty]
+    return np.nanmedian(values, axis=0)
+
+
+def _trusted(candidates, fill, tolerance):
+    """Pixels (bool (H, W)) where the fill (float (H, W, 3)) is confirmed: one model's forward and backward copies
+    agree with each other, or that model found one copy only, and the fill is that model's colour (all within
+    ``tolerance``, mean absolute RGB difference)."""
+    trusted = np.zeros(fill.shape[:2], bool)
+    for after, has_after, _, before, has_before, _ in candidates:
         both = has_after & has_before
-        error = np.where(both, np.abs(after - before).mean(axis=2), np.where(has_after | has_before, tolerance, np.inf))
-        nearer_after = has_after & (~has_before | (d_after <= d_before))
-        colour = np.where(nearer_after[..., None], after, before)
-        colour = np.where((both & (error <= tolerance))[..., None], 0.5 * (after + before), colour)
-        if best_error is None:
-            best_error, best_colour = error, colour
-        else:
-            better = error < best_error
-            best_error = np.where(better, error, best_error)
-            best_colour = np.where(better[..., None], colour, best_colour)
-    seen = np.isfinite(best_error)
-    return best_colour, seen, seen & (best_error <= tolerance)
+        agree = both & (np.abs(after - before).mean(axis=2) <= tolerance)
+        colour = np.where(both[..., None], 0.5 * (after + before), np.where(has_after[..., None], after, before))
+        close = np.abs(colour - fill).mean(axis=2) <= tolerance
+        trusted |= (agree | (has_after ^ has_before)) & close
+    return trusted
 
 
 def propagate(
@@ -177,7 +194,12 @@ def propagate(
     max_distance: int | None = None,
     tolerance: float = AGREEMENT_TOLERANCE,
 ) -> Propagation:
-    """Copy hole pixels from the nearest frames (before and after) that show them.
+    """Fill hole pixels from the nearest frames (before and after) that show them, and from the frame itself.
+
+    The hole content of ``frames`` is never read. Each hole pixel gets the per-channel median of the copies found
+    and of the frame's spatial fill (:func:`telea_fill`; with an even number of values the median is the mean of
+    the middle two, so a lone copy is averaged with the spatial fill). A frame that is all hole has no spatial fill:
+    its pixels that no frame shows get the mean colour of the clip's known pixels.
 
     Args:
         frames: uint8 (T, H, W, 3) RGB.
@@ -191,6 +213,8 @@ def propagate(
         :class:`Propagation`.
     """
     count, height, width = holes.shape
+    spatial = telea_fill(frames, holes)
+    fallback = frames[~holes].mean(axis=0) if (~holes).any() else np.full(3, 127.5)
     reach = count if max_distance is None else max_distance
     known = (~holes).astype(np.float32)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * FLOW_MARGIN_PX + 1,) * 2)
@@ -215,14 +239,68 @@ def propagate(
             _track(frames, known, fwd, t, ahead, holes[t]) + _track(frames, known, bwd, t, behind, holes[t])
             for fwd, bwd in ((camera_fwd, camera_bwd), (local_fwd, local_bwd))
         ]
-        colour, seen_t, trusted_t = _choose(candidates, tolerance)
-        seen_t &= holes[t]
-        out[t][seen_t] = np.clip(np.rint(colour[seen_t]), 0, 255).astype(np.uint8)
-        seen[t], trusted[t] = seen_t, trusted_t & holes[t]
+        fill = _median(candidates, None if holes[t].all() else spatial[t], holes[t], fallback)
+        out[t][holes[t]] = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
+        seen[t] = np.any([found for c in candidates for found in (c[1], c[4])], axis=0) & holes[t]
+        trusted[t] = _trusted(candidates, out[t].astype(np.float32), tolerance) & holes[t]
     stacked = np.stack(homographies) if homographies else np.zeros((0, 3, 3))
     return Propagation(out, seen, trusted, stacked)
 
 
+
+
+def neighbour_flows(frames: np.ndarray, estimator) -> tuple[np.ndarray, np.ndarray]:
+    """The flows between consecutive frames, both ways.
+
+    Args:
+        frames: uint8 (T, H, W, 3) RGB.
+        estimator: a :class:`videofill.flow.FlowEstimator` (``estimator(a, b)`` -> float (H, W, 2) ``F_{a->b}``).
+
+    Returns:
+        float32 (T - 1, H, W, 2) ``F_{t->t+1}`` on frame t's grid, and float32 (T - 1, H, W, 2) ``F_{t+1->t}`` on
+        frame t+1's grid.
+    """
+    pairs = list(zip(frames[:-1], frames[1:]))
+    if not pairs:
+        empty = np.zeros((0, *frames.shape[1:3], 2), np.float32)
+        return empty, empty.copy()
+    forward = np.stack([estimator(a, b) for a, b in pairs]).astype(np.float32)
+    backward = np.stack([estimator(b, a) for a, b in pairs]).astype(np.float32)
+    return forward, backward
+
+
+def propagate_video(
+    frames: np.ndarray,
+    holes: np.ndarray,
+    estimator,
+    passes: int = 2,
+    max_distance: int | None = None,
+    flows: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Propagation:
+    """:func:`propagate` with flows from ``estimator``, repeated ``passes`` times, each pass with the flows
+    estimated again on the previous pass's filled frames (the flow next to the hole improves once the hole is gone).
+
+    Args:
+        frames: uint8 (T, H, W, 3) RGB; only the first pass's flow estimation reads the hole content, so pass frames
+            whose holes are blanked or filled, as :func:`videofill.pipeline.prepare` does.
+        holes: bool (T, H, W), True = hole.
+        estimator: a :class:`videofill.flow.FlowEstimator`.
+        passes: 1 or more.
+        max_distance: see :func:`propagate`.
+        flows: the first pass's (forward, backward) flows as :func:`neighbour_flows` returns them, when already
+            estimated.
+
+    Returns:
+        :class:`Propagation` of the last pass.
+    """
+    if passes < 1:
+        raise ValueError(f"propagate_video: passes must be 1 or more, got {passes}")
+    forward, backward = flows if flows is not None else neighbour_flows(frames, estimator)
+    result = propagate(frames, holes, forward, backward, max_distance)
+    for _ in range(passes - 1):
+        forward, backward = neighbour_flows(result.frames, estimator)
+        result = propagate(frames, holes, forward, backward, max_distance)
+    return result
 
 
 def telea_fill(frames: np.ndarray, holes: np.ndarray, radius: int = 3) -> np.ndarray:
@@ -254,27 +332,14 @@ def telea_fill(frames: np.ndarray, holes: np.ndarray, radius: int = 3) -> np.nda
     return out
 
 
-def fill_unseen(propagation: Propagation, holes: np.ndarray, radius: int = 3) -> np.ndarray:
-    """The propagated frames with the hole pixels no frame shows filled frame by frame (:func:`telea_fill`).
-
-    Args:
-        propagation: the result of :func:`propagate` for ``holes``.
-        holes: bool (T, H, W), True = hole.
-        radius: Telea neighbourhood radius in pixels.
-
-    Returns:
-        uint8 (T, H, W, 3): a complete first guess for every frame.
-    """
-    return telea_fill(propagation.frames, holes & ~propagation.seen, radius)
-
-
 __all__ = [
     "AGREEMENT_TOLERANCE",
     "Propagation",
     "complete_flow",
-    "fill_unseen",
     "fit_homography",
     "homography_flow",
+    "neighbour_flows",
     "propagate",
+    "propagate_video",
     "telea_fill",
 ]
