@@ -1,6 +1,6 @@
 """Is the default preset fast and good? (issue 5): wall time, memory and quality on the composed cases.
 
-Three parts, each optional:
+Four parts, each optional:
 
 1. ``default``: ``videofill inpaint`` with the default preset run as a separate process on each composed case,
    everything included (decoding the frames, flow, propagation, training, writing). Wall time and peak resident
@@ -11,11 +11,14 @@ Three parts, each optional:
 3. ``paper``: the ``paper`` preset given ``--paper-factor`` (10) times the default's wall time on each case. Its
    budget is converted to steps with a short calibration of the paper preset's step time, so the comparison holds
    even when the machine is shared.
+4. ``pairings``: a check that the default was not fitted to the composed cases' particular pairs: new composed cases
+   made with ``videofill.compose`` from the frames of each shared case (the object-removal clips' too, objects
+   and all) under the masks of the next case in name order; the default preset beside Telea.
 
 Run from the repository root:
-    .venv/bin/python benchmarks/speed.py                 # all three parts, every composed case
+    .venv/bin/python benchmarks/speed.py                 # all four parts, every composed case
     .venv/bin/python benchmarks/speed.py --parts default --cases kite
-Writes benchmarks/results/speed_default.md, speed_levers.md, speed_paper.md and a .csv beside each.
+Writes benchmarks/results/speed_default.md, speed_levers.md, speed_paper.md, speed_pairings.md and a .csv beside each.
 """
 
 from __future__ import annotations
@@ -34,13 +37,15 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CONVENTIONS, RESULTS, command_line, composed_cases, find_data, load_case, mean_row, run_case, score, write_table  # noqa: E402
 
+from videofill.compose import compose_case  # noqa: E402
 from videofill.config import get_preset  # noqa: E402
 from videofill.metrics import telea_fill  # noqa: E402
 from videofill.video_io import read_frames  # noqa: E402
 
 # Each lever: (name, what it is, settings laid over the default preset).
 LEVERS = [
-    ("default", "the default preset as shipped: propagation, Telea where no frame shows the pixel, no training", {}),
+    ("default", "the default preset as shipped: two propagation passes (median of the copies and Telea), no training", {}),
+    ("one propagation pass", "the flows are not estimated again on the filled video", dict(propagation_passes=1)),
     ("+ network correction, 150 steps", "DIP-Vid-Flow trained 150 steps to correct the propagated start (4 losses + L_g)", dict(max_steps=150)),
     ("guide as target only, 150 steps", "propagation only as an extra loss target (trusted pixels); the network generates from noise", dict(max_steps=150, guide_start=False, guide_output=True)),
     ("plain DIP-Vid-Flow, 150 steps", "no propagation: the paper's losses and curriculum, bf16 + channels_last, 150 steps", dict(max_steps=150, guide_start=False, weight_guide=0.0)),
@@ -116,15 +121,43 @@ def part_paper(cases: list[Path], default_seconds: dict[str, float], factor: flo
     return rows
 
 
+def pairings(data: Path) -> list[tuple[Path, Path]]:
+    """(frames case, masks case): every case with frames of its own except ``tiny_*``, in name order, each under the
+    masks of the next one (the last under the first's)."""
+    folders = sorted(p for p in data.iterdir() if (p / "frames").is_dir() and not p.name.startswith("tiny_"))
+    return [(folders[i], folders[(i + 1) % len(folders)]) for i in range(len(folders))]
+
+
+def part_pairings(data: Path) -> list[dict]:
+    rows = []
+    config = get_preset("default")
+    with tempfile.TemporaryDirectory() as tmp:
+        for background, masks in pairings(data):
+            name = f"{background.name} under {masks.name}'s masks"
+            case = compose_case(background / "frames", masks / "masks", Path(tmp) / f"{background.name}__{masks.name}")
+            frames, holes = load_case(case)
+            result, seconds, _ = run_case(frames, holes, config)
+            ours, telea = score(result, frames, holes), score(telea_fill(frames, holes), frames, holes)
+            size = f"{frames.shape[2]}x{frames.shape[1]}x{len(frames)}"
+            rows.append(dict(case=name, size=size, method="default", seconds=seconds, **{k: ours[k] for k in SCORE_KEYS}))
+            rows.append(dict(case=name, size=size, method="telea", seconds=None, **{k: telea[k] for k in SCORE_KEYS}))
+            print(f"{name}: default PSNR {ours['psnr']:.2f} (Telea {telea['psnr']:.2f})", flush=True)
+    for method in ("default", "telea"):
+        subset = [r for r in rows if r["method"] == method]
+        rows.append(mean_row(subset, ["seconds", *SCORE_KEYS], case="mean", size="", method=method))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="shared data folder (default: found like the tests do)")
     parser.add_argument("--cases", nargs="*", default=None, help="substrings of case names (default: every composed case)")
-    parser.add_argument("--parts", nargs="*", default=["default", "levers", "paper"], choices=["default", "levers", "paper"])
+    parser.add_argument("--parts", nargs="*", default=["default", "levers", "paper", "pairings"], choices=["default", "levers", "paper", "pairings"])
     parser.add_argument("--paper-factor", type=float, default=10.0, help="the paper preset's budget, in default wall times")
     parser.add_argument("--out", default=str(RESULTS / "speed"), help="report path without extension")
     args = parser.parse_args()
-    cases = composed_cases(find_data(args.data), args.cases)
+    data = find_data(args.data)
+    cases = composed_cases(data, args.cases)
     out = Path(args.out)
     command = command_line()
     header = (
@@ -146,6 +179,11 @@ def main() -> None:
         rows = part_paper(cases, default_seconds, args.paper_factor)
         write_table(rows, out.with_name(out.name + "_paper.md"), out.with_name(out.name + "_paper.csv"),
                     f"The paper preset given {args.paper_factor:g}x the default's wall time", command, header)
+    if "pairings" in args.parts:
+        rows = part_pairings(data)
+        write_table(rows, out.with_name(out.name + "_pairings.md"), out.with_name(out.name + "_pairings.csv"),
+                    "Default preset on new pairings of the shared frames and masks (not the shipped composed cases)",
+                    command, header)
 
 
 if __name__ == "__main__":
