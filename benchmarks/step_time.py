@@ -7,8 +7,12 @@ backward pass and the Adam update. Variants, measured in one process on the same
   feature stack (to relu5_3) run on the generated and on the input frames every step, its weights left trainable
   (their gradients computed and thrown away), float32, contiguous memory.
 - ``+ VGG cut at relu3_3, frozen, targets cached``: the network stops at the last layer L_p uses, its weights get no
-  gradient, the input frames' features are computed once per batch (videofill's PerceptualLoss).
+  gradient, the input frames' features are computed once per batch.
 - ``+ bf16 autocast + channels_last``: the default preset's compute settings.
+- ``+ masked targets, fused MSE``: videofill's PerceptualLoss: the targets are stored masked and in float32 and the
+  masks in the features' layout, so a step masks its own features and calls ``F.mse_loss`` (one fused kernel each
+  way) instead of converting, subtracting, masking and squaring the large relu1_2 maps element by element. The
+  rows above use the element-wise form a direct implementation writes (``StraightforwardPerceptual``).
 - ``+ window around the hole``: training on the smallest window the network accepts that holds the hole plus 32 px
   of context (``crop_margin``, as the default preset does when it trains), here 192x192 of the 384x192 frames.
 
@@ -34,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, command_line  # noqa: E402
 
 from videofill.flow import FLOW_OFFSETS, VideoFlows  # noqa: E402
-from videofill.losses import LossWeights, PerceptualLoss  # noqa: E402
+from videofill.losses import LossWeights, PerceptualLoss, downsample_holes, grow_holes, masked_mse  # noqa: E402
 from videofill.networks import EncoderDecoder  # noqa: E402
 from videofill.pipeline import PreparedVideo, crop_video, hole_region  # noqa: E402
 from videofill.pretrained import VGG16Features, vgg_layers  # noqa: E402
@@ -53,6 +57,23 @@ class FullVGG16(VGG16Features):
         self.features = vgg_layers(_FULL_VGG16)  # VGG16Features.forward runs every layer of it
         for parameter in self.parameters():
             parameter.requires_grad_(True)
+
+
+class StraightforwardPerceptual(PerceptualLoss):
+    """L_p written element by element: float32 copies of both feature maps, difference, mask, square, mean."""
+
+    @torch.no_grad()
+    def targets(self, frames, holes):
+        out = []
+        for feature, growth in zip(self.features(frames), self.growth):
+            out.append((feature.detach(), ~grow_holes(downsample_holes(holes, tuple(feature.shape[-2:])), growth)))
+        return out
+
+    def forward(self, frames, targets):
+        loss = frames.new_zeros(())
+        for feature, (target, known) in zip(self.features(frames), targets):
+            loss = loss + masked_mse(feature.float(), target.float(), known)
+        return loss
 
 
 def synthetic_video(frames: int, width: int, height: int) -> VideoTensors:
@@ -83,14 +104,16 @@ def cropped(video: VideoTensors, margin: int, depth: int = 6) -> VideoTensors:
     return crop_video(video, region)
 
 
-def time_steps(video: VideoTensors, vgg: nn.Module, *, bf16: bool, channels_last: bool, cache_targets: bool, steps: int) -> list[float]:
+def time_steps(
+    video: VideoTensors, vgg: nn.Module, *, bf16: bool, channels_last: bool, cache_targets: bool, fused: bool, steps: int
+) -> list[float]:
     """Seconds of each of ``steps`` training steps (after one warm-up step)."""
     torch.manual_seed(0)
     model = EncoderDecoder(flow_channels=12)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
         vgg = vgg.to(memory_format=torch.channels_last)
-    objective = FlowObjective(video, torch.device("cpu"), LossWeights(), PerceptualLoss(vgg), bf16, channels_last)
+    objective = FlowObjective(video, torch.device("cpu"), LossWeights(), (PerceptualLoss if fused else StraightforwardPerceptual)(vgg), bf16, channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     batch = Batch(tuple(range(5)), 1, 1)
     prepared = objective.prepare(batch)
@@ -118,10 +141,11 @@ def main() -> None:
     torch.manual_seed(0)
     video = synthetic_video(5, width, height)
     variants = [
-        ("straightforward fp32 (whole VGG16, trainable, targets every step)", dict(vgg=FullVGG16(), bf16=False, channels_last=False, cache_targets=False)),
-        ("+ VGG cut at relu3_3, frozen, targets cached (fp32)", dict(vgg=VGG16Features(), bf16=False, channels_last=False, cache_targets=True)),
-        ("+ bf16 autocast + channels_last", dict(vgg=VGG16Features(), bf16=True, channels_last=True, cache_targets=True)),
-        ("+ window around the hole, 192x192 (default preset when it trains)", dict(vgg=VGG16Features(), bf16=True, channels_last=True, cache_targets=True, crop=32)),
+        ("straightforward fp32 (whole VGG16, trainable, targets every step)", dict(vgg=FullVGG16(), bf16=False, channels_last=False, cache_targets=False, fused=False)),
+        ("+ VGG cut at relu3_3, frozen, targets cached (fp32)", dict(vgg=VGG16Features(), bf16=False, channels_last=False, cache_targets=True, fused=False)),
+        ("+ bf16 autocast + channels_last", dict(vgg=VGG16Features(), bf16=True, channels_last=True, cache_targets=True, fused=False)),
+        ("+ masked targets, fused MSE (videofill's L_p; every preset)", dict(vgg=VGG16Features(), bf16=True, channels_last=True, cache_targets=True, fused=True)),
+        ("+ window around the hole, 192x192 (default preset when it trains)", dict(vgg=VGG16Features(), bf16=True, channels_last=True, cache_targets=True, fused=True, crop=32)),
     ]
     rows = []
     for name, options in variants:

@@ -92,3 +92,21 @@ def test_perceptual_loss_with_vgg_layout_never_sees_hole_content():
     assert loss(changed, cached).item() == 0.0
     changed[..., 2, 2] += 0.5  # a known pixel changes: the loss must notice
     assert loss(changed, cached).item() > 0
+
+
+def test_perceptual_loss_equals_the_element_wise_formula():
+    """The cached, pre-masked form equals sum over layers of mean((known * (f(x) - f(y)))^2), in both layouts."""
+    torch.manual_seed(0)
+    features = _FakeFeatures()
+    target, frames = torch.rand(2, 3, 32, 40), torch.rand(2, 3, 32, 40)
+    holes = torch.zeros(2, 1, 32, 40, dtype=torch.bool)
+    holes[0, :, 5:14, 9:22] = True
+    expected = 0.0
+    for feature, target_feature, growth in zip(features(frames), features(target), features.HOLE_GROWTH_PX):
+        hole_cells = torch.nn.functional.adaptive_max_pool2d(holes.float(), feature.shape[-2:]) > 0
+        known = ~grow_holes(hole_cells, growth)
+        expected += ((known * (feature - target_feature)) ** 2).mean().item()
+    loss = PerceptualLoss(features)
+    for layout in (torch.contiguous_format, torch.channels_last):
+        x, y = frames.contiguous(memory_format=layout), target.contiguous(memory_format=layout)
+        assert abs(loss(x, loss.targets(y, holes)).item() - expected) < 1e-6 * expected

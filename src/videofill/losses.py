@@ -125,17 +125,26 @@ class PerceptualLoss(nn.Module):
 
     @torch.no_grad()
     def targets(self, frames: torch.Tensor, holes: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """Per layer (target features, known mask at that layer) for input frames (N, 3, H, W) and holes (N, 1, H, W)."""
+        """Per layer (target features on the known region, known mask at that layer) for input frames
+        (N, 3, H, W) and holes (N, 1, H, W). The targets are float32 and already masked (zero in the hole) and the
+        masks are in the features' dtype and memory format, so a step only masks its own features."""
         out = []
         for feature, growth in zip(self.features(frames), self.growth):
             # reduce to the layer's grid first, then grow by the layer's reach in that layer's own pixels
             known = ~grow_holes(downsample_holes(holes, tuple(feature.shape[-2:])), growth)
-            out.append((feature.detach(), known))
+            mask = known.to(feature.dtype).expand_as(feature).contiguous(memory_format=_memory_format(feature))
+            out.append(((feature * mask).float(), mask))
         return out
 
     def forward(self, frames: torch.Tensor, targets: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
-        """Sum over layers of the masked squared feature error. frames: (N, 3, H, W) generated, in [0, 1]."""
-        loss = frames.new_zeros(())
-        for feature, (target, known) in zip(self.features(frames), targets):
-            loss = loss + masked_mse(feature.float(), target.float(), known)
+        """Sum over layers of the masked squared feature error (:func:`masked_mse` with the mask applied to both
+        sides, ``mask * a - mask * b``, which is the same for a 0/1 mask). frames: (N, 3, H, W) generated, in
+        [0, 1]; ``targets`` from :meth:`targets`."""
+        loss = frames.new_zeros((), dtype=torch.float32)
+        for feature, (target, mask) in zip(self.features(frames), targets):
+            loss = loss + F.mse_loss((feature * mask.to(feature.dtype)).float(), target)
         return loss
+
+
+def _memory_format(tensor: torch.Tensor) -> torch.memory_format:
+    return torch.channels_last if tensor.dim() == 4 and tensor.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
