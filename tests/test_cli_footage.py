@@ -15,7 +15,7 @@ from test_video_io import audio_seconds, make_video_with_audio
 
 from videofill.cli import main
 from videofill.masks import read_masks, write_masks
-from videofill.video_io import FOLDER_FPS, probe, read_frames, write_frames
+from videofill.video_io import FOLDER_FPS, VideoWriter, iter_frames, probe, read_frames, write_frames
 
 
 def synthetic_case(folder: Path, count: int, width: int, height: int) -> tuple[Path, Path, np.ndarray, np.ndarray]:
@@ -45,6 +45,30 @@ def test_long_clip_in_windows_keeps_every_frame_and_known_pixel(tmp_path):
     assert np.array_equal(out[~holes], frames[~holes])  # known pixels bit-exact (PNG output)
     assert (out[holes] != frames[holes]).mean() > 0.5  # the holes were filled
     assert not (tmp_path / "out.checkpoint").exists()  # the run folder is removed after success
+
+
+def test_a_mask_video_is_decoded_once_across_windows(tmp_path, monkeypatch):
+    import videofill.masks
+
+    source, _, frames, holes = synthetic_case(tmp_path, 16, 48, 32)
+    mask_video = tmp_path / "masks.mkv"
+    with VideoWriter(mask_video, Fraction(25), lossless=True) as writer:
+        for hole in holes:
+            writer.write(np.repeat(hole[..., None] * np.uint8(255), 3, axis=2))
+    calls, decoded = [], []
+
+    def counting(*args, **kwargs):  # the masks module's video reader: each call decodes from the video's start
+        calls.append(args[1:])
+        for frame in iter_frames(*args, **kwargs):
+            decoded.append(frame)
+            yield frame
+
+    monkeypatch.setattr(videofill.masks, "iter_frames", counting)
+    inpaint(source, mask_video, "-o", tmp_path / "out", "--window", "6", "--overlap", "2", "--start", "1")
+    assert calls == [(1, 16)]  # one pass over the mask video for all 4 windows...
+    assert len(decoded) == len(frames) - 1  # ...yielding frames 1..15 once each
+    out = read_frames(tmp_path / "out")
+    assert np.array_equal(out[~holes], frames[~holes])
 
 
 def test_start_end_copies_the_other_frames_through_on_portrait_input(tmp_path):

@@ -77,7 +77,7 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from .masks import read_masks
+    from .masks import iter_masks
     from .pipeline import resolve_device
     from .video_io import VideoWriter, iter_frames, probe
     from .windows import SequentialFrames, frame_range, inpaint_stream
@@ -89,9 +89,9 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
     info = probe(args.input)
     start, end = frame_range(args.start, args.end, info.frame_count, info.fps)
 
-    def read_holes(first: int, last: int):  # masks are indexed by absolute frame number
-        return read_masks(args.masks, last - first, (info.width, info.height), start=first, total=info.frame_count)
-
+    # masks are indexed by absolute frame number and decoded once, front to back, like the frames
+    masks = iter_masks(args.masks, end - start, (info.width, info.height), start=start, total=info.frame_count)
+    read_holes = SequentialFrames(masks, first=start)
     read_holes(start, start + 1)  # a wrong mask source fails now, before any frame is written
     run_dir = run_dir_for(output)
     # --save-progress follows the first window's network (Fig. 8 is about one training run)

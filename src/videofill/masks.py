@@ -19,6 +19,7 @@ import os
 import shutil
 import warnings
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -103,6 +104,20 @@ def read_masks(
             ``start + frame_count``; with ``total``, other than ``total``).
         ValueError: frame_count < 1, a size that is not positive, start < 0, or ``start + frame_count > total``.
     """
+    width, height = (int(v) for v in size)
+    holes = np.zeros((frame_count, height, width), dtype=bool)
+    for i, hole in enumerate(iter_masks(source, frame_count, size, start=start, total=total)):
+        holes[i] = hole
+    return holes
+
+
+def iter_masks(
+    source: str | os.PathLike, frame_count: int, size: tuple[int, int], *, start: int = 0, total: int | None = None
+) -> Iterator[np.ndarray]:
+    """:func:`read_masks` one mask at a time: bool ``(H, W)`` per frame, each decoded once, front to back (a long
+    clip's masks are never all in memory). The source and its mask count are checked when this is called; the
+    arguments and errors are those of :func:`read_masks` (a video that decodes fewer frames than it declares
+    raises when its end is reached)."""
     source = Path(source)
     width, height = (int(v) for v in size)
     if frame_count < 1 or width < 1 or height < 1 or start < 0:
@@ -122,25 +137,27 @@ def read_masks(
     else:  # a mask video (or any file FFmpeg reads)
         _check_count(_probe_mask_video(source).frame_count, source, frame_count, start, total)
         images = (image_to_holes(f, LOSSY_TOLERANCE) for f in iter_frames(source, start, start + frame_count))
+    return _sized(images, source, frame_count, start, width, height)
 
-    holes = np.zeros((frame_count, height, width), dtype=bool)
+
+def _sized(images, source, frame_count, start, width, height) -> Iterator[np.ndarray]:
+    """The masks resized to (width, height) (nearest neighbour, one warning), then a check of their count."""
     warned = False
     count = 0
-    for i, hole in enumerate(images):
+    for hole in images:
         if hole.shape != (height, width):
             if not warned:
                 warnings.warn(
                     f"masks in {source} are {hole.shape[1]}x{hole.shape[0]} but the frames are {width}x{height}: "
                     "resized with nearest neighbour",
-                    stacklevel=2,
+                    stacklevel=3,
                 )
                 warned = True
             hole = cv2.resize(hole.view(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST_EXACT).view(bool)
-        holes[i] = hole
+        yield hole
         count += 1
     if count != frame_count:  # a video that decodes fewer frames than it declares
         raise VideofillError(f"{start + count} masks in {source} but {start + frame_count} frames in the video")
-    return holes
 
 
 def _probe_mask_video(source: Path):
