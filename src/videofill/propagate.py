@@ -247,8 +247,6 @@ def propagate(
     return Propagation(out, seen, trusted, stacked)
 
 
-
-
 def neighbour_flows(frames: np.ndarray, estimator) -> tuple[np.ndarray, np.ndarray]:
     """The flows between consecutive frames, both ways.
 
