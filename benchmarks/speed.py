@@ -51,6 +51,14 @@ LEVERS = [
     ("plain DIP-Vid-Flow, 150 steps", "no propagation: the paper's losses and curriculum, bf16 + channels_last, 150 steps", dict(max_steps=150, guide_start=False, weight_guide=0.0)),
     ("no feather", "the default without matching the fill's colour to the hole's edge (3 px in the default)", dict(feather=0)),
 ]
+# The pairings report describes its own cases in place of the shared description's first item.
+PAIRED_CASES_FROM = CONVENTIONS.split("\n- Scores")[0]
+PAIRINGS_CASES = (
+    "- Cases: new composed cases made by `videofill.compose` (`pairings` in speed.py): the frames of each shared case\n"
+    "  except `tiny_*` (the object-removal clips' frames included, objects and all: they are the ground truth here),\n"
+    "  in name order, under the masks of the next case (the last under the first's), cut to the shorter length,\n"
+    "  masks resized to the frames with nearest neighbour and not dilated."
+)
 SCORE_KEYS = ["psnr", "ssim", "psnr_hole", "ssim_hole", "consistency_psnr", "consistency_ssim", "fid"]
 
 
@@ -181,9 +189,10 @@ def main() -> None:
                     f"The paper preset given {args.paper_factor:g}x the default's wall time", command, header)
     if "pairings" in args.parts:
         rows = part_pairings(data)
+        pairing_header = header.replace(PAIRED_CASES_FROM, PAIRINGS_CASES)
         write_table(rows, out.with_name(out.name + "_pairings.md"), out.with_name(out.name + "_pairings.csv"),
                     "Default preset on new pairings of the shared frames and masks (not the shipped composed cases)",
-                    command, header)
+                    command, pairing_header)
 
 
 if __name__ == "__main__":

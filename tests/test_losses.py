@@ -110,3 +110,23 @@ def test_perceptual_loss_equals_the_element_wise_formula():
     for layout in (torch.contiguous_format, torch.channels_last):
         x, y = frames.contiguous(memory_format=layout), target.contiguous(memory_format=layout)
         assert abs(loss(x, loss.targets(y, holes)).item() - expected) < 1e-6 * expected
+
+
+def test_perceptual_loss_under_bf16_autocast_matches_the_element_wise_formula():
+    """With VGG16's layout (random weights) under CPU bf16 autocast and channels_last, as the default preset runs it."""
+    from videofill.pretrained import VGG16Features
+
+    torch.manual_seed(0)
+    features = VGG16Features().eval().to(memory_format=torch.channels_last)
+    loss = PerceptualLoss(features)
+    target = torch.rand(2, 3, 32, 40).contiguous(memory_format=torch.channels_last)
+    frames = torch.rand(2, 3, 32, 40).contiguous(memory_format=torch.channels_last)
+    holes = torch.zeros(2, 1, 32, 40, dtype=torch.bool)
+    holes[1, :, 9:20, 4:17] = True
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        measured = loss(frames, loss.targets(target, holes)).item()
+        expected = 0.0
+        for feature, target_feature, growth in zip(features(frames), features(target), loss.growth):
+            known = ~grow_holes(torch.nn.functional.adaptive_max_pool2d(holes.float(), feature.shape[-2:]) > 0, growth)
+            expected += ((known * (feature.float() - target_feature.float())) ** 2).mean().item()
+    assert abs(measured - expected) < 1e-5 * expected

@@ -127,12 +127,12 @@ class PerceptualLoss(nn.Module):
     def targets(self, frames: torch.Tensor, holes: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Per layer (target features on the known region, known mask at that layer) for input frames
         (N, 3, H, W) and holes (N, 1, H, W). The targets are float32 and already masked (zero in the hole) and the
-        masks are in the features' dtype and memory format, so a step only masks its own features."""
+        masks (N, 1, h, w) are in the features' dtype, so a step only masks its own features."""
         out = []
         for feature, growth in zip(self.features(frames), self.growth):
             # reduce to the layer's grid first, then grow by the layer's reach in that layer's own pixels
             known = ~grow_holes(downsample_holes(holes, tuple(feature.shape[-2:])), growth)
-            mask = known.to(feature.dtype).expand_as(feature).contiguous(memory_format=_memory_format(feature))
+            mask = known.to(feature.dtype)
             out.append(((feature * mask).float(), mask))
         return out
 
@@ -145,6 +145,3 @@ class PerceptualLoss(nn.Module):
             loss = loss + F.mse_loss((feature * mask.to(feature.dtype)).float(), target)
         return loss
 
-
-def _memory_format(tensor: torch.Tensor) -> torch.memory_format:
-    return torch.channels_last if tensor.dim() == 4 and tensor.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format

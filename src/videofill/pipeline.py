@@ -393,7 +393,7 @@ def inpaint_video(
         return InpaintResult(frames.copy(), notes=notes)
     full_holes = np.flatnonzero(holes.reshape(len(holes), -1).all(axis=1))
     if len(full_holes):
-        notes.append(f"frame(s) {', '.join(map(str, full_holes[:10]))} are all hole: filled from other frames only")
+        notes.append(f"frame(s) {', '.join(map(str, full_holes[:10]))} are all hole: filled from other frames only (the clip's mean colour where none shows a pixel)")
     if config.method != "dip" and config.max_steps != 0:
         from .schedule import check_length
 

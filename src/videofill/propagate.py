@@ -51,7 +51,7 @@ class Propagation:
     Attributes:
         frames: uint8 (T, H, W, 3): the input with every hole pixel filled (known pixels unchanged): the median of
             the copies found in other frames and of the frame's spatial fill (the spatial fill alone where no other
-            frame shows the pixel).
+            frame shows the pixel; the clip's mean colour there in a frame that is all hole).
         seen: bool (T, H, W): hole pixels that some other frame shows.
         trusted: bool (T, H, W): seen pixels whose fill is confirmed (see the module docstring).
         homographies: float64 (T - 1, 3, 3): maps pixel (x, y, 1) of frame t to frame t + 1.
