@@ -144,4 +144,3 @@ class PerceptualLoss(nn.Module):
         for feature, (target, mask) in zip(self.features(frames), targets):
             loss = loss + F.mse_loss((feature * mask.to(feature.dtype)).float(), target)
         return loss
-
