@@ -32,3 +32,14 @@ def test_unknown_preset_and_method_are_clear_errors():
         get_preset("fast")
     with pytest.raises(VideofillError, match="unknown method"):
         InpaintConfig(method="magic")
+
+
+def test_out_of_range_settings_are_clear_errors():
+    for field, value, message in [
+        ("propagation_passes", 0, "propagation_passes"),
+        ("guide_untrusted", 1.5, "guide_untrusted"),
+        ("crop_margin", -1, "crop_margin"),
+        ("max_steps", -3, "max_steps"),
+    ]:
+        with pytest.raises(VideofillError, match=message):
+            get_preset("default").replace(**{field: value})

@@ -66,8 +66,8 @@ def test_the_fill_is_the_median_of_the_copies_and_the_spatial_fill():
     def copy(values, found):  # one copy per pixel of a 1x4 frame (grey values), and where it was found
         return np.repeat(np.array(values, np.float32)[None, :, None], 3, axis=2), np.array([found])
 
-    camera = (*copy([10, 0, 20, 0], [True, False, True, False]), None, *copy([10, 0, 40, 0], [True, False, True, False]), None)
-    local = (*copy([250, 0, 0, 0], [True, False, False, False]), None, *copy([10, 0, 0, 0], [True, False, False, False]), None)
+    camera = (*copy([10, 0, 20, 0], [True, False, True, False]), *copy([10, 0, 40, 0], [True, False, True, False]))
+    local = (*copy([250, 0, 0, 0], [True, False, False, False]), *copy([10, 0, 0, 0], [True, False, False, False]))
     # pixel 0: three copies say 10, one says 250 -> 10 (outvoted); pixel 1: no copy -> the spatial fill, 100;
     # pixel 2: one model's copies say 20 and 40, the other found none -> median(20, 40, 100) = 40
     np.testing.assert_allclose(_median([camera, local], spatial, hole, np.zeros(3)), [[10] * 3, [100] * 3, [40] * 3])

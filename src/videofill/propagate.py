@@ -126,8 +126,8 @@ def _track(frames, known, step_flows, t, order, start):
     """Follow the pixels ``start`` (bool (H, W)) of frame t along ``step_flows`` through the frames in ``order``.
 
     ``step_flows[s]`` is the flow (H, W, 2) from frame s to the next frame of ``order``. Returns the colour
-    (H, W, 3) float32 found at the first frame where each pixel lands on a known pixel, the mask of pixels found,
-    and the distance in frames.
+    (H, W, 3) float32 found at the first frame where each pixel lands on a known pixel, and the mask of pixels
+    found.
     """
     height, width = start.shape
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -135,7 +135,6 @@ def _track(frames, known, step_flows, t, order, start):
     active = start.copy()
     colour = np.zeros((height, width, 3), np.float32)
     found = np.zeros((height, width), bool)
-    distance = np.zeros((height, width), np.int32)
     previous = t
     for s in order:
         if not active.any():
@@ -151,10 +150,9 @@ def _track(frames, known, step_flows, t, order, start):
             sampled = cv2.remap(frames[s], position, None, cv2.INTER_LINEAR)
             colour[take] = sampled[take]
             found |= take
-            distance[take] = abs(s - t)
             active &= ~take
         previous = s
-    return colour, found, distance
+    return colour, found
 
 
 def _median(candidates, spatial, hole, fallback):
@@ -163,7 +161,7 @@ def _median(candidates, spatial, hole, fallback):
     Returns float32 (n, 3) for the n pixels of ``hole``."""
     count = int(hole.sum())
     values = [] if spatial is None else [spatial[hole].astype(np.float32)]
-    for after, has_after, _, before, has_before, _ in candidates:
+    for after, has_after, before, has_before in candidates:
         for colour, found in ((after, has_after), (before, has_before)):
             values.append(np.where(found[hole][:, None], colour[hole], np.nan))
     values = np.stack(values) if values else np.full((1, count, 3), np.nan, np.float32)
@@ -177,7 +175,7 @@ def _trusted(candidates, fill, tolerance):
     agree with each other, or that model found one copy only, and the fill is that model's colour (all within
     ``tolerance``, mean absolute RGB difference)."""
     trusted = np.zeros(fill.shape[:2], bool)
-    for after, has_after, _, before, has_before, _ in candidates:
+    for after, has_after, before, has_before in candidates:
         both = has_after & has_before
         agree = both & (np.abs(after - before).mean(axis=2) <= tolerance)
         colour = np.where(both[..., None], 0.5 * (after + before), np.where(has_after[..., None], after, before))
@@ -193,6 +191,7 @@ def propagate(
     backward_flows: np.ndarray,
     max_distance: int | None = None,
     tolerance: float = AGREEMENT_TOLERANCE,
+    spatial: np.ndarray | None = None,
 ) -> Propagation:
     """Fill hole pixels from the nearest frames (before and after) that show them, and from the frame itself.
 
@@ -208,12 +207,13 @@ def propagate(
         backward_flows: float (T - 1, H, W, 2): ``F_{t+1->t}`` in pixels, on frame t+1's grid.
         max_distance: look at most this many frames away (None: the whole clip).
         tolerance: see :data:`AGREEMENT_TOLERANCE`.
+        spatial: ``telea_fill(frames, holes)`` when the caller already has it (None: computed here).
 
     Returns:
         :class:`Propagation`.
     """
     count, height, width = holes.shape
-    spatial = telea_fill(frames, holes)
+    spatial = telea_fill(frames, holes) if spatial is None else spatial
     fallback = frames[~holes].mean(axis=0) if (~holes).any() else np.full(3, 127.5)
     reach = count if max_distance is None else max_distance
     known = (~holes).astype(np.float32)
@@ -241,7 +241,7 @@ def propagate(
         ]
         fill = _median(candidates, None if holes[t].all() else spatial[t], holes[t], fallback)
         out[t][holes[t]] = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
-        seen[t] = np.any([found for c in candidates for found in (c[1], c[4])], axis=0) & holes[t]
+        seen[t] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0) & holes[t]
         trusted[t] = _trusted(candidates, out[t].astype(np.float32), tolerance) & holes[t]
     stacked = np.stack(homographies) if homographies else np.zeros((0, 3, 3))
     return Propagation(out, seen, trusted, stacked)
@@ -294,10 +294,11 @@ def propagate_video(
     if passes < 1:
         raise ValueError(f"propagate_video: passes must be 1 or more, got {passes}")
     forward, backward = flows if flows is not None else neighbour_flows(frames, estimator)
-    result = propagate(frames, holes, forward, backward, max_distance)
+    spatial = telea_fill(frames, holes)  # the same for every pass
+    result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial)
     for _ in range(passes - 1):
         forward, backward = neighbour_flows(result.frames, estimator)
-        result = propagate(frames, holes, forward, backward, max_distance)
+        result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial)
     return result
 
 
