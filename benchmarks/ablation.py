@@ -22,11 +22,21 @@ from pathlib import Path
 
 import numpy as np
 from common import (
-    CONVENTIONS, METRICS, RESULTS, command_line, composed_cases, find_data, load_case, mean_row, run_case, score, write_table,
+    CONVENTIONS,
+    METRICS,
+    RESULTS,
+    command_line,
+    composed_cases,
+    find_data,
+    load_case,
+    mean_row,
+    run_case,
+    score,
+    write_table,
 )  # fmt: skip
 
 from videofill.config import METHODS, InpaintConfig, get_preset
-from videofill.pipeline import training_plan
+from videofill.fill.methods import training_plan
 from videofill.viz import comparison_figure, outline_holes, save_image, temporal_slice_figure
 
 #: The paper's Table 1 (its Composed dataset, 384x192, full training), for reference.

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from videofill.masks import holes_to_images
-from videofill.video_io import VideoWriter, write_png
+from videofill.io.images import write_png
+from videofill.io.masks import holes_to_images
+from videofill.io.writer import VideoWriter
 
 HERE = Path(__file__).resolve().parent
 FPS = 25

@@ -19,11 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, command_line  # noqa: E402
 
 from videofill import inpaint  # noqa: E402
-from videofill.masks import read_masks  # noqa: E402
-from videofill.metrics import evaluate, telea_fill  # noqa: E402
-from videofill.sample import make_sample  # noqa: E402
-from videofill.video_io import read_frames  # noqa: E402
-from videofill.viz import comparison_figure, outline_holes, save_image, temporal_slice_figure  # noqa: E402
+from videofill.eval.metrics import evaluate
+from videofill.fill.propagate import telea_fill
+from videofill.io.masks import read_masks
+from videofill.io.video import read_frames
+from videofill.sample import make_sample
+from videofill.viz import comparison_figure, outline_holes, save_image, temporal_slice_figure
 
 
 def main() -> None:

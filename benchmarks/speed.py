@@ -12,7 +12,7 @@ Four parts, each optional:
    budget is converted to steps with a short calibration of the paper preset's step time, so the comparison holds
    even when the machine is shared.
 4. ``pairings``: a check that the default was not fitted to the composed cases' particular pairs: new composed cases
-   made with ``videofill.compose`` from the frames of each shared case (the object-removal clips' too, objects
+   made with ``videofill.eval.compose`` from the frames of each shared case (the object-removal clips' too, objects
    and all) under the masks of the next case in name order; the default preset beside Telea.
 
 Run from the repository root:
@@ -31,16 +31,26 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import CONVENTIONS, RESULTS, command_line, composed_cases, find_data, load_case, mean_row, run_case, score, write_table  # noqa: E402
+from common import (  # noqa: E402
+    CONVENTIONS,
+    RESULTS,
+    command_line,
+    composed_cases,
+    find_data,
+    load_case,
+    mean_row,
+    run_case,
+    score,
+    write_table,
+)
 
-from videofill.compose import compose_case  # noqa: E402
-from videofill.config import get_preset  # noqa: E402
-from videofill.metrics import telea_fill  # noqa: E402
-from videofill.video_io import read_frames  # noqa: E402
+from videofill.config import get_preset
+from videofill.eval.compose import compose_case
+from videofill.fill.propagate import telea_fill
+from videofill.io.video import read_frames
 
 # Each lever: (name, what it is, settings laid over the default preset).
 LEVERS = [
@@ -54,7 +64,7 @@ LEVERS = [
 # The pairings report describes its own cases in place of the shared description's first item.
 PAIRED_CASES_FROM = CONVENTIONS.split("\n- Scores")[0]
 PAIRINGS_CASES = (
-    "- Cases: new composed cases made by `videofill.compose` (`pairings` in speed.py): the frames of each shared case\n"
+    "- Cases: new composed cases made by `videofill.eval.compose` (`pairings` in speed.py): the frames of each shared case\n"
     "  except `tiny_*` (the object-removal clips' frames included, objects and all: they are the ground truth here),\n"
     "  in name order, under the masks of the next case (the last under the first's), cut to the shorter length,\n"
     "  masks resized to the frames with nearest neighbour and not dilated."

@@ -37,13 +37,13 @@ import torch.nn as nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, command_line  # noqa: E402
 
-from videofill.flow import FLOW_OFFSETS, VideoFlows  # noqa: E402
-from videofill.losses import LossWeights, PerceptualLoss, downsample_holes, grow_holes, masked_mse  # noqa: E402
-from videofill.networks import EncoderDecoder  # noqa: E402
-from videofill.pipeline import PreparedVideo, crop_video, hole_region  # noqa: E402
-from videofill.pretrained import VGG16Features, vgg_layers  # noqa: E402
-from videofill.schedule import Batch  # noqa: E402
-from videofill.train import FlowObjective, VideoTensors  # noqa: E402
+from videofill.fill.flow import FLOW_OFFSETS, VideoFlows
+from videofill.fill.losses import LossWeights, PerceptualLoss, downsample_holes, grow_holes, masked_mse
+from videofill.fill.networks import EncoderDecoder
+from videofill.fill.prepare import PreparedVideo, crop_video, hole_region
+from videofill.fill.schedule import Batch
+from videofill.fill.train import FlowObjective, VideoTensors
+from videofill.fill.vgg import VGG16Features, vgg_layers
 
 _FULL_VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512)
 
@@ -97,7 +97,7 @@ def synthetic_video(frames: int, width: int, height: int) -> VideoTensors:
 
 
 def cropped(video: VideoTensors, margin: int, depth: int = 6) -> VideoTensors:
-    """The video cut to :func:`videofill.pipeline.hole_region` (what the pipeline trains on with ``crop_margin``)."""
+    """The video cut to :func:`videofill.fill.prepare.hole_region` (what the pipeline trains on with ``crop_margin``)."""
     holes = video.holes[:, 0].numpy()
     size = (holes.shape[2], holes.shape[1])
     region = hole_region(PreparedVideo(np.zeros((*holes.shape, 3), np.uint8), holes, size), depth, margin)

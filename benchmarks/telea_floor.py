@@ -14,10 +14,20 @@ import argparse
 import time
 from pathlib import Path
 
-from common import CONVENTIONS, METRICS, RESULTS, command_line, composed_cases, find_data, load_case, mean_row, score
-from common import write_table
+from common import (
+    CONVENTIONS,
+    METRICS,
+    RESULTS,
+    command_line,
+    composed_cases,
+    find_data,
+    load_case,
+    mean_row,
+    score,
+    write_table,
+)
 
-from videofill.metrics import telea_fill
+from videofill.fill.propagate import telea_fill
 
 
 def main() -> None:
@@ -40,7 +50,7 @@ def main() -> None:
         fid_note = report["fid_note"]
     rows.append(mean_row(rows, [*METRICS, "seconds"], case="mean"))
     notes = "\n".join([
-        "Frame-wise OpenCV Telea inpainting (`videofill.metrics.telea_fill`, "
+        "Frame-wise OpenCV Telea inpainting (`videofill.fill.propagate.telea_fill`, "
         f"radius {args.radius} px): a weight-free reference that uses no other frame. `seconds` is the fill alone.",
         "",
         "Conventions:",

@@ -25,7 +25,8 @@ import pytest
 import torch
 
 from videofill import cli
-from videofill.video_io import read_frames, write_frames
+from videofill.io.video import read_frames
+from videofill.io.writer import write_frames
 
 # One thread per run: the result must not depend on how busy the machine is, and two runs share the cores.
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import av
 import numpy as np
-import pytest
-from test_video_io import audio_seconds, make_video_with_audio
+from test_video import audio_seconds, make_video_with_audio
 
 from videofill.cli import main
-from videofill.masks import read_masks, write_masks
-from videofill.video_io import FOLDER_FPS, VideoWriter, iter_frames, probe, read_frames, write_frames
+from videofill.io.masks import read_masks, write_masks
+from videofill.io.video import FOLDER_FPS, iter_frames, probe, read_frames
+from videofill.io.writer import VideoWriter, write_frames
 
 
 def synthetic_case(folder: Path, count: int, width: int, height: int) -> tuple[Path, Path, np.ndarray, np.ndarray]:
@@ -48,7 +48,7 @@ def test_long_clip_in_windows_keeps_every_frame_and_known_pixel(tmp_path):
 
 
 def test_a_mask_video_is_decoded_once_across_windows(tmp_path, monkeypatch):
-    import videofill.masks
+    import videofill.io.masks
 
     source, _, frames, holes = synthetic_case(tmp_path, 16, 48, 32)
     mask_video = tmp_path / "masks.mkv"
@@ -63,7 +63,7 @@ def test_a_mask_video_is_decoded_once_across_windows(tmp_path, monkeypatch):
             decoded.append(frame)
             yield frame
 
-    monkeypatch.setattr(videofill.masks, "iter_frames", counting)
+    monkeypatch.setattr(videofill.io.masks, "iter_frames", counting)
     inpaint(source, mask_video, "-o", tmp_path / "out", "--window", "6", "--overlap", "2", "--start", "1")
     assert calls == [(1, 16)]  # one pass over the mask video for all 4 windows...
     assert len(decoded) == len(frames) - 1  # ...yielding frames 1..15 once each

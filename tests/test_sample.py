@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from videofill.errors import VideofillError
-from videofill.masks import dilate_holes, read_masks
+from videofill.io.masks import dilate_holes, read_masks
+from videofill.io.video import probe, read_frames
 from videofill.sample import MASK_MARGIN, PAN_SPEED, SAMPLE_FPS, make_sample, render_sample
-from videofill.video_io import probe, read_frames
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,11 @@ import sys
 import warnings
 from pathlib import Path
 
+from videofill.config import METHODS, PRESETS, InpaintConfig, get_preset
+from videofill.errors import VideofillError
+from videofill.stream import DEFAULT_OVERLAP, DEFAULT_WINDOW
+
 from . import __version__
-from .config import METHODS, PRESETS, InpaintConfig, get_preset
-from .errors import VideofillError
-from .windows import DEFAULT_OVERLAP, DEFAULT_WINDOW
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -77,10 +78,12 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from .masks import iter_masks
-    from .pipeline import resolve_device
-    from .video_io import VideoWriter, iter_frames, probe
-    from .windows import SequentialFrames, frame_range, inpaint_stream
+    from videofill.io.masks import iter_masks
+    from videofill.io.timecode import frame_range
+    from videofill.io.video import iter_frames, probe
+    from videofill.io.writer import VideoWriter
+    from videofill.pipeline import resolve_device
+    from videofill.stream import SequentialFrames, inpaint_stream
 
     output = Path(args.output)
     config = resolve_config(args)
@@ -131,7 +134,7 @@ def run_inpaint(args: argparse.Namespace) -> int:
     removed if this run created it; a run folder that was there before (``--resume``) is kept. Any other
     interruption (Ctrl-C, kill, a crash) keeps the run folder, so ``--resume`` can continue.
     """
-    from .video_io import remove_stale_partials
+    from videofill.io.atomic import remove_stale_partials
 
     output = Path(args.output)
     run_dir = run_dir_for(output)
@@ -151,8 +154,8 @@ def _progress_saver(args: argparse.Namespace, config: InpaintConfig, frames):
         return None
     if config.method == "dip":
         _say(args, "note: DIP trains one network per frame: --save-progress saves its final frames and losses only")
-    from .pipeline import working_size
-    from .progress import ProgressSaver
+    from videofill.fill.prepare import working_size
+    from videofill.fill.progress import ProgressSaver
 
     size = working_size(frames.shape[2], frames.shape[1], config)
     return ProgressSaver(
@@ -161,9 +164,9 @@ def _progress_saver(args: argparse.Namespace, config: InpaintConfig, frames):
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .masks import read_masks
-    from .metrics import evaluate, format_table
-    from .video_io import read_frames
+    from videofill.eval.metrics import evaluate, format_table
+    from videofill.io.masks import read_masks
+    from videofill.io.video import read_frames
 
     result = read_frames(args.result)
     truth = read_frames(args.ground_truth)
@@ -178,7 +181,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_compose(args: argparse.Namespace) -> int:
-    from .compose import compose_case
+    from videofill.eval.compose import compose_case
 
     out = compose_case(args.background, args.mask_source, args.output, frame_count=args.frames, size=args.size, overwrite=args.overwrite)
     print(f"wrote {out}")
@@ -186,7 +189,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from .sample import make_sample
+    from videofill.sample import make_sample
 
     sample = make_sample(args.output, overwrite=args.overwrite)
     print(f"wrote the sample to {sample.folder}: {sample.input.name} (the clip), {sample.masks.name}/ (255 = hole), "
@@ -195,9 +198,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
+    from videofill.io.masks import read_masks
+    from videofill.io.video import probe, read_frames
+    from videofill.io.writer import VideoWriter
+
     from . import viz
-    from .masks import read_masks
-    from .video_io import VideoWriter, probe, read_frames
 
     if args.kind == "slice":
         videos = {Path(p).stem or str(p): read_frames(p) for p in args.inputs}
@@ -208,7 +213,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     elif args.kind == "flow":
         import numpy as np
 
-        from .flow import estimate_flow
+        from videofill.fill.flow import estimate_flow
 
         frames = read_frames(args.inputs[0])
         colours = [viz.flow_to_color(estimate_flow(a, b)) for a, b in zip(frames[:-1], frames[1:])]

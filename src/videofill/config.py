@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import VideofillError
-from .networks import PAPER_CHANNELS
+from videofill.errors import VideofillError
+from videofill.fill.networks import PAPER_CHANNELS
 
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
 
@@ -49,8 +49,8 @@ class InpaintConfig:
     perceptual: bool = True  # use L_p when VGG16 weights are found (off, with one warning, when they are not)
     vgg_weights: str | None = None  # path to torchvision-format VGG16 weights; None: look in the torch hub cache
     flow_preset: str = "medium"  # OpenCV DIS preset for the input flows: ultrafast | fast | medium
-    # --- flow-guided propagation (videofill.propagate; not in the paper, used by the default preset)
-    guide_start: bool = False  # start from the propagated video (videofill.propagate); training learns a correction
+    # --- flow-guided propagation (videofill.fill.propagate; not in the paper, used by the default preset)
+    guide_start: bool = False  # start from the propagated video (videofill.fill.propagate); training learns a correction
     weight_guide: float = 0.0  # w_g: pull hole pixels towards the propagated ones (0 = off)
     guide_untrusted: float = 0.0  # that pull's weight (0-1) on hole pixels whose propagation is not confirmed
     guide_output: bool = False  # output confirmed propagated pixels instead of the network's there
@@ -128,7 +128,7 @@ def _test() -> InpaintConfig:
 def _default() -> InpaintConfig:
     """What we recommend today on a CPU: the best configuration measured by benchmarks/speed.py.
 
-    Hole pixels are filled by flow-guided propagation (``videofill.propagate``): the median of the copies found in
+    Hole pixels are filled by flow-guided propagation (``videofill.fill.propagate``): the median of the copies found in
     the nearest frames that show the pixel (two motion models, forwards and backwards) and of the frame's own Telea
     fill, in two passes (the second with the flows estimated again on the first's result). Training the paper's
     network to correct that start did not pay at CPU budgets (the report's levers table), so ``max_steps`` is 0;

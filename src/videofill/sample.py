@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 import skimage.data
 
-from .errors import VideofillError
-from .masks import dilate_holes, write_masks
-from .video_io import move_into_place, temporary_sibling, write_frames
+from videofill.errors import VideofillError
+from videofill.io.atomic import move_into_place, temporary_sibling
+from videofill.io.masks import dilate_holes, write_masks
+from videofill.io.writer import write_frames
 
 #: Frame rate of the sample.
 SAMPLE_FPS = Fraction(24)

@@ -1,0 +1,121 @@
+"""From a trained generator to the output frames: generation, bringing the fill to full size, compositing.
+
+As in the paper's implementation, frames are generated on windows of N frames with BatchNorm still in training mode
+(its statistics are those of a batch, as during training), and each frame is taken from the window where it is the
+centre. The fill replaces hole pixels only: every pixel outside the hole is the input's pixel, exactly.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+import torch.nn as nn
+
+from videofill.fill.train import generate_frames
+
+
+def window_starts(frame_count: int, window: int) -> list[int]:
+    """For each frame, the start of the ``window``-frame window that has it nearest the centre."""
+    last = max(frame_count - window, 0)
+    return [min(max(i - window // 2, 0), last) for i in range(frame_count)]
+
+
+@torch.no_grad()
+def generate_video(
+    model: nn.Module,
+    noise: torch.Tensor,
+    window: int,
+    device: torch.device,
+    autocast: bool = False,
+    base: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Generate every frame of the video.
+
+    Args:
+        model: the trained generator (kept in training mode, as in the paper's code).
+        noise: float32 (T, 1, H, W), the fixed network input.
+        window: frames per generation window (the training batch size N).
+        device: where to run.
+        autocast: bfloat16 autocast.
+        base: float32 (T, 3, H, W) in [0, 1] or None: the frames the generator corrects (``VideoTensors.base``).
+
+    Returns:
+        float32 (T, 3, H, W) in [0, 1] on the CPU.
+    """
+    model.train()
+    count = noise.shape[0]
+    window = min(window, count)
+    starts = window_starts(count, window)
+    out = torch.empty(count, 3, *noise.shape[-2:])
+    for start in sorted(set(starts)):
+        part = None if base is None else base[start : start + window].to(device)
+        frames, _ = generate_frames(model, noise[start : start + window].to(device), autocast, part)
+        for i in range(count):
+            if starts[i] == start:
+                out[i] = frames[i - start].cpu()
+    return out
+
+
+@torch.no_grad()
+def generate_flows(model: nn.Module, noise: torch.Tensor, window: int, device: torch.device) -> torch.Tensor | None:
+    """The generator's flow head for every frame, (T, 12, H, W) in normalised units, or None without a flow head."""
+    if getattr(model, "flow_head", None) is None:
+        return None
+    model.train()
+    count = noise.shape[0]
+    starts = window_starts(count, min(window, count))
+    out = torch.empty(count, model.flow_head.out_channels, *noise.shape[-2:])
+    for i, start in enumerate(starts):
+        _, flows = generate_frames(model, noise[start : start + min(window, count)].to(device), False)
+        out[i] = flows[i - start].cpu()
+    return out
+
+
+def to_uint8(frames: torch.Tensor) -> np.ndarray:
+    """float (T, 3, H, W) in [0, 1] -> uint8 (T, H, W, 3), rounded."""
+    return (frames.clamp(0, 1) * 255.0 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+
+def resize_frames(frames: np.ndarray, size: tuple[int, int], interpolation: int = cv2.INTER_CUBIC) -> np.ndarray:
+    """Resize uint8 (T, H, W, 3) frames to size (W, H)."""
+    if frames.shape[2] == size[0] and frames.shape[1] == size[1]:
+        return frames
+    return np.stack([cv2.resize(frame, size, interpolation=interpolation) for frame in frames])
+
+
+def composite(frames: np.ndarray, holes: np.ndarray, fill: np.ndarray, feather: int = 0) -> np.ndarray:
+    """Put the fill into the holes; everything outside the holes stays the input's pixels exactly.
+
+    With ``feather > 0`` the fill's colour is matched to the hole's surroundings over a ramp ``feather`` px wide
+    inside the hole: the difference between the input and the fill on the known pixels next to the hole is spread
+    into the hole (a normalised Gaussian average of known pixels only, so nothing of the hole's own input pixels is
+    used) and added with a weight falling from 1 at the hole's edge to 0 at ``feather`` px inside.
+
+    Args:
+        frames: uint8 (T, H, W, 3) input frames.
+        holes: bool (T, H, W), True = hole.
+        fill: uint8 (T, H, W, 3) generated frames at the input size.
+        feather: ramp width in px.
+
+    Returns:
+        uint8 (T, H, W, 3).
+    """
+    out = frames.copy()
+    for t in range(frames.shape[0]):
+        hole = holes[t]
+        if not hole.any():
+            continue
+        patch = fill[t].astype(np.float32)
+        if feather > 0:
+            known = (~hole).astype(np.float32)
+            residual = (frames[t].astype(np.float32) - patch) * known[..., None]
+            sigma = max(feather / 2.0, 0.5)
+            spread = cv2.GaussianBlur(residual, (0, 0), sigma)
+            weight_sum = cv2.GaussianBlur(known, (0, 0), sigma)[..., None]
+            correction = np.where(weight_sum > 1e-3, spread / np.maximum(weight_sum, 1e-3), 0.0)
+            distance = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)  # px to the nearest known pixel
+            ramp = np.clip(1.0 - (distance - 1.0) / feather, 0.0, 1.0)[..., None]
+            patch = patch + ramp * correction
+        out[t][hole] = np.clip(patch[hole] + 0.5, 0, 255).astype(np.uint8)
+    return out

@@ -1,0 +1,143 @@
+"""Flow-guided propagation against hand-built cases whose answer is known."""
+
+import numpy as np
+
+from videofill.fill.propagate import (
+    _median,
+    complete_flow,
+    fit_homography,
+    homography_flow,
+    propagate,
+    propagate_video,
+    telea_fill,
+)
+
+
+def _pan(count=7, width=64, height=40, speed=2, seed=0):
+    """A textured strip seen through a window that moves right by ``speed`` px per frame (content moves left)."""
+    rng = np.random.default_rng(seed)
+    world = (rng.random((height, width + speed * count, 3)) * 255).astype(np.uint8)
+    frames = np.stack([world[:, speed * t : speed * t + width] for t in range(count)])
+    flow = np.zeros((count - 1, height, width, 2), np.float32)
+    flow[..., 0] = -speed  # F_{t->t+1}: a pixel of frame t is `speed` px further left in frame t+1
+    return frames, flow
+
+
+def test_homography_of_a_translation_is_that_translation():
+    flow = np.zeros((30, 40, 2), np.float32)
+    flow[..., 0], flow[..., 1] = 3.0, -1.5
+    matrix = fit_homography(flow, np.ones((30, 40), bool))
+    np.testing.assert_allclose(matrix / matrix[2, 2], [[1, 0, 3], [0, 1, -1.5], [0, 0, 1]], atol=1e-4)
+    np.testing.assert_allclose(homography_flow(matrix, 30, 40), flow, atol=1e-3)
+
+
+def test_completed_flow_fills_the_hole_with_the_surrounding_motion():
+    flow = np.zeros((30, 40, 2), np.float32)
+    flow[..., 0] = 2.0
+    unknown = np.zeros((30, 40), bool)
+    unknown[10:20, 12:25] = True
+    garbage = flow.copy()
+    garbage[unknown] = 50.0  # the flow of the object being removed
+    camera = np.zeros_like(flow)  # a wrong camera model: the surroundings must win
+    np.testing.assert_allclose(complete_flow(garbage, camera, unknown)[unknown], flow[unknown], atol=1e-3)
+
+
+def test_a_pan_is_restored_exactly_from_the_neighbouring_frames():
+    frames, flow = _pan(speed=4)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 12:28, 20:36] = True  # a static hole: the pan reveals what it covers in other frames
+    damaged = frames.copy()
+    damaged[holes] = 0
+    result = propagate(damaged, holes, flow, -flow)
+    middle = 3
+    assert result.seen[middle][holes[middle]].all()
+    assert result.trusted[middle][holes[middle]].all()
+    np.testing.assert_array_equal(result.frames[middle], frames[middle])
+    np.testing.assert_array_equal(result.frames[~holes], frames[~holes])  # known pixels untouched
+
+
+def test_pixels_never_shown_are_not_seen():
+    frames, _ = _pan(speed=0)
+    flow = np.zeros((len(frames) - 1, *frames.shape[1:3], 2), np.float32)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 5:15, 5:15] = True  # static camera, static hole: no frame shows the region
+    result = propagate(frames, holes, flow, flow)
+    assert not result.seen.any() and not result.trusted.any()
+    np.testing.assert_array_equal(result.frames, telea_fill(frames, holes))  # the spatial fill alone
+
+
+def test_the_fill_is_the_median_of_the_copies_and_the_spatial_fill():
+    hole = np.array([[True, True, True, False]])
+    spatial = np.full((1, 4, 3), 100.0, np.float32)
+
+    def copy(values, found):  # one copy per pixel of a 1x4 frame (grey values), and where it was found
+        return np.repeat(np.array(values, np.float32)[None, :, None], 3, axis=2), np.array([found])
+
+    camera = (*copy([10, 0, 20, 0], [True, False, True, False]), *copy([10, 0, 40, 0], [True, False, True, False]))
+    local = (*copy([250, 0, 0, 0], [True, False, False, False]), *copy([10, 0, 0, 0], [True, False, False, False]))
+    # pixel 0: three copies say 10, one says 250 -> 10 (outvoted); pixel 1: no copy -> the spatial fill, 100;
+    # pixel 2: one model's copies say 20 and 40, the other found none -> median(20, 40, 100) = 40
+    np.testing.assert_allclose(_median([camera, local], spatial, hole, np.zeros(3)), [[10] * 3, [100] * 3, [40] * 3])
+
+
+def test_a_second_pass_estimates_the_flows_again_on_the_filled_video():
+    frames, flow = _pan(speed=4)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 12:28, 20:36] = True
+    damaged = frames.copy()
+    damaged[holes] = 0
+    pairs = len(frames) - 1
+    calls = []
+
+    def estimator(a, b):  # the true flow: each pass asks for the pairs' forward flows, then their backward ones
+        calls.append(a.copy())
+        forward = (len(calls) - 1) % (2 * pairs) < pairs
+        return flow[0] if forward else -flow[0]
+
+    first = propagate(damaged, holes, flow, -flow)
+    result = propagate_video(damaged, holes, estimator, passes=2)
+    assert len(calls) == 4 * pairs
+    np.testing.assert_array_equal(calls[0], damaged[0])  # the first pass sees the input
+    np.testing.assert_array_equal(calls[2 * pairs], first.frames[0])  # the second sees the first's fill
+    np.testing.assert_array_equal(result.frames[3], frames[3])  # and still restores the pan exactly
+
+
+def test_the_hole_content_is_never_read():
+    frames, flow = _pan(speed=4)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 12:28, 20:36] = True
+    holes[5] = True  # a frame that is all hole
+    rng = np.random.default_rng(1)
+    results = []
+    for _ in range(2):
+        scrambled = frames.copy()
+        scrambled[holes] = rng.integers(0, 256, (int(holes.sum()), 3), dtype=np.uint8)
+        results.append(propagate(scrambled, holes, flow, -flow).frames)
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_an_all_hole_frame_nothing_shows_gets_the_clips_mean_colour():
+    frames = np.zeros((3, 8, 8, 3), np.uint8)
+    frames[..., 0] = 200
+    holes = np.zeros((3, 8, 8), bool)
+    holes[1] = True
+    frames[1] = (0, 255, 0)  # hole content: must not show up
+    holes[:, 2:6, 2:6] = True  # no frame shows these pixels
+    zero = np.zeros((2, 8, 8, 2), np.float32)
+    result = propagate(frames, holes, zero, zero)
+    np.testing.assert_array_equal(result.frames[1, 3, 3], [200, 0, 0])  # the mean of the known pixels
+    np.testing.assert_array_equal(result.frames[1, 0, 0], [200, 0, 0])  # copied from frames 0 and 2
+
+
+def test_disagreeing_copies_are_not_trusted():
+    frames, _ = _pan(speed=0)
+    flow = np.zeros((len(frames) - 1, *frames.shape[1:3], 2), np.float32)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[3, 5:15, 5:15] = True  # only the middle frame has a hole: frames 2 and 4 both show it
+    frames = frames.copy()
+    frames[4, 5:15, 5:15] = 255 - frames[2, 5:15, 5:15]  # ...but they disagree about what is there
+    result = propagate(frames, holes, flow, flow)
+    assert result.seen[3][holes[3]].all()
+    assert not result.trusted[3][holes[3]].any()
+    frames[4, 5:15, 5:15] = frames[2, 5:15, 5:15]  # now they agree
+    assert propagate(frames, holes, flow, flow).trusted[3][holes[3]].all()
