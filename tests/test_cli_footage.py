@@ -10,7 +10,7 @@ from pathlib import Path
 
 import av
 import numpy as np
-from test_video import audio_seconds, make_video_with_audio
+from media import audio_seconds, make_video_with_audio
 
 from videofill.cli import main
 from videofill.io.masks import read_masks, write_masks

@@ -3,7 +3,13 @@ import pytest
 
 from videofill.config import METHODS, get_preset
 from videofill.errors import VideofillError
-from videofill.fill.prepare import PreparedVideo, hole_region, padded_size, prepare, working_size
+from videofill.fill.prepare import (
+    PreparedVideo,
+    hole_region,
+    padded_size,
+    prepare,
+    working_size,
+)
 from videofill.pipeline import inpaint, inpaint_video
 
 

@@ -10,7 +10,13 @@ import pytest
 from videofill.errors import VideofillError
 from videofill.io.masks import dilate_holes, read_masks
 from videofill.io.video import probe, read_frames
-from videofill.sample import MASK_MARGIN, PAN_SPEED, SAMPLE_FPS, make_sample, render_sample
+from videofill.sample import (
+    MASK_MARGIN,
+    PAN_SPEED,
+    SAMPLE_FPS,
+    make_sample,
+    render_sample,
+)
 
 
 @pytest.fixture(scope="module")

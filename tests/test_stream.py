@@ -15,7 +15,13 @@ from videofill.errors import VideofillError
 from videofill.io.masks import read_masks, write_masks
 from videofill.io.timecode import frame_at, frame_range
 from videofill.pipeline import InpaintResult
-from videofill.stream import SequentialFrames, crossfade, crossfade_weights, inpaint_stream, window_ranges
+from videofill.stream import (
+    SequentialFrames,
+    crossfade,
+    crossfade_weights,
+    inpaint_stream,
+    window_ranges,
+)
 
 NTSC = Fraction(30000, 1001)
 
@@ -139,9 +145,11 @@ def _clip(count: int, height: int = 4, width: int = 5):
     return frames, holes
 
 
-def _run(frames, holes, span, **kwargs):
+def _run(frames, holes, span, window=None, overlap=None, **kwargs):
     written = []
-    notes = inpaint_stream(span, lambda s, e: frames[s:e], lambda s, e: holes[s:e], written.append, get_preset("test"), **kwargs)
+    config = get_preset("test")
+    config = config.replace(window=window if window is not None else config.window, overlap=overlap if overlap is not None else config.overlap)
+    notes = inpaint_stream(span, lambda s, e: frames[s:e], lambda s, e: holes[s:e], written.append, config, **kwargs)
     return np.stack(written), notes
 
 

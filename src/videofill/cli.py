@@ -1,25 +1,29 @@
 """The ``videofill`` command: inpaint, eval, compose, viz, sample.
 
-The command line only maps flags onto the library: files are read with ``video_io``/``masks``, the work is done by
-``pipeline``/``metrics``/``viz``/``compose``, and results are written atomically. Any VideofillError (bad input) is
-printed as one line and the command exits with status 2, leaving nothing at the output path.
+The command line only parses flags and calls the library (:func:`videofill.files.inpaint_file`,
+:func:`videofill.eval.metrics.evaluate`, ...). Any VideofillError (bad input) is printed as one line and the command
+exits with status 2, leaving nothing at the output path. Notes (warnings the library issues) are printed once each,
+as ``videofill: note: ...``; ``--quiet`` silences them. Parsing and ``--help`` do not import torch.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
+import signal
 import sys
 import warnings
 from pathlib import Path
 
+from videofill import __version__
 from videofill.config import METHODS, PRESETS, InpaintConfig, get_preset
 from videofill.errors import VideofillError
-from videofill.stream import DEFAULT_OVERLAP, DEFAULT_WINDOW
 
-from . import __version__
+#: inpaint flags that map one to one onto InpaintConfig fields (flag dest -> field); unset flags keep the preset's.
+CONFIG_FLAGS = (
+    "method", "device", "seed", "dilate", "size", "max_side", "vgg_weights", "steps_per_batch", "epochs", "max_steps",
+    "feather", "crf", "window", "overlap", "checkpoint_seconds", "progress_every",
+)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -32,135 +36,56 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def config_path_for(output: Path) -> Path:
-    """Where the resolved configuration of a run goes: beside the output, ``<output>.config.json``."""
-    return output.with_name(output.name + ".config.json")
-
-
-def run_dir_for(output: Path) -> Path:
-    """Where a run keeps its checkpoints until it finishes: beside the output, ``<output>.checkpoint/``."""
-    return output.with_name(output.name + ".checkpoint")
-
-
-def check_output_path(output: Path, overwrite: bool) -> None:
-    """Refuse an output we could not write, before any work is done."""
-    parent = output.absolute().parent
-    if not parent.is_dir():
-        raise VideofillError(f"output folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise VideofillError(f"output folder {parent} is not writable")
-    if output.exists() and not overwrite:
-        raise VideofillError(f"{output} already exists; pass --overwrite to replace it")
-
-
-def resolve_config(args: argparse.Namespace) -> InpaintConfig:
-    """The preset named by --preset with the flags the user set laid over it."""
-    config = get_preset(args.preset)
+def resolve_config(args: argparse.Namespace, record: dict | None = None) -> InpaintConfig:
+    """The base configuration (``--config`` record, else the ``--preset``) with the flags the user set laid over it."""
+    if record is not None:
+        config = InpaintConfig.from_dict(record.get("config", record))
+    else:
+        config = get_preset(args.preset)
     if args.method is not None and args.method not in METHODS:
-        raise VideofillError(f"unknown method {args.method!r}; choose one of {', '.join(METHODS)}")
-    return config.replace(
-        method=args.method,
-        device=args.device,
-        seed=args.seed,
-        dilate=args.dilate,
-        size=args.size,
-        max_side=args.max_side,
-        vgg_weights=args.vgg_weights,
-        steps_per_batch=args.steps_per_batch,
-        epochs=args.epochs,
-        max_steps=args.max_steps,
-        feather=args.feather,
-    )
+        raise VideofillError(f"unknown --method {args.method!r}; choose one of {', '.join(METHODS)}")
+    changes = {name: getattr(args, name) for name in CONFIG_FLAGS if getattr(args, name) is not None}
+    if args.lossless:
+        changes["lossless"] = True
+    return config.replace(**changes)
+
+
+def _read_record(path: str) -> dict:
+    try:
+        record = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise VideofillError(f"cannot read --config {path}: {err.__class__.__name__}") from None
+    if not isinstance(record, dict):
+        raise VideofillError(f"--config {path} is not a videofill configuration or run record")
+    return record
 
 
 def cmd_inpaint(args: argparse.Namespace) -> int:
-    from itertools import islice
+    from videofill.files import inpaint_file
 
-    import numpy as np
-
-    from videofill.io.masks import iter_masks
-    from videofill.io.timecode import frame_range
-    from videofill.io.video import iter_frames, probe
-    from videofill.io.writer import VideoWriter
-    from videofill.pipeline import resolve_device
-    from videofill.stream import SequentialFrames, inpaint_stream
-
-    output = Path(args.output)
-    config = resolve_config(args)
-    resolve_device(config.device)
-    check_output_path(output, args.overwrite)
-    info = probe(args.input)
-    start, end = frame_range(args.start, args.end, info.frame_count, info.fps)
-
-    # masks are indexed by absolute frame number and decoded once, front to back, like the frames
-    masks = iter_masks(args.masks, end - start, (info.width, info.height), start=start, total=info.frame_count)
-    read_holes = SequentialFrames(masks, first=start)
-    read_holes(start, start + 1)  # a wrong mask source fails now, before any frame is written
-    run_dir = run_dir_for(output)
-    # --save-progress follows the first window's network (Fig. 8 is about one training run)
-    saver = _progress_saver(args, config, np.broadcast_to(np.uint8(0), (1, info.height, info.width, 3)))
-    if args.resume and not run_dir.is_dir():
-        _say(args, f"note: no checkpoint in {run_dir}; starting from the beginning")
-    source = iter_frames(args.input)  # decoded once, front to back: memory does not grow with the clip's length
-    audio = args.input if (not info.is_folder and info.has_audio) else None
-    with VideoWriter(output, info.fps, crf=args.crf, lossless=args.lossless, audio_from=audio, overwrite=args.overwrite) as writer:
-        for frame in islice(source, start):  # before --start: copied through
-            writer.write(frame)
-        notes = inpaint_stream(
-            (start, end), SequentialFrames(source, first=writer.frame_count), read_holes, writer.write, config,
-            window=args.window, overlap=args.overlap, run_dir=run_dir, resume=args.resume, progress=not args.quiet,
-            checkpoint_seconds=args.checkpoint_seconds, log=lambda line: _say(args, line),
-            step_hook=(lambda index, *_: saver if index == 0 else None) if saver is not None else None,
-            on_result=(lambda index, result: saver.finish(result) if index == 0 else None) if saver is not None else None,
-        )
-        for frame in source:  # after --end: copied through
-            writer.write(frame)
-    if saver is not None:
-        _say(args, f"training progress in {saver.folder}")
-    for note in notes:
-        _say(args, f"note: {note}")
-    run = {**config.to_dict(), "frames": {"start": start, "end": end, "window": args.window, "overlap": args.overlap}}
-    config_path_for(output).write_text(json.dumps(run, indent=2) + "\n")
-    shutil.rmtree(run_dir, ignore_errors=True)
-    _say(args, f"wrote {output} ({writer.frame_count} frames, {end - start} inpainted; config in {config_path_for(output).name})")
-    return 0
-
-
-def run_inpaint(args: argparse.Namespace) -> int:
-    """``videofill inpaint``: :func:`cmd_inpaint`, leaving nothing behind when it fails on a bad input.
-
-    Leftovers of a writer that was killed (SIGKILL, power cut) are deleted first. When a VideofillError stops the
-    run, even one found after training began (a damaged frame late in the clip), the output's run folder is
-    removed if this run created it; a run folder that was there before (``--resume``) is kept. Any other
-    interruption (Ctrl-C, kill, a crash) keeps the run folder, so ``--resume`` can continue.
-    """
-    from videofill.io.atomic import remove_stale_partials
-
-    output = Path(args.output)
-    run_dir = run_dir_for(output)
-    existed = run_dir.exists()
-    remove_stale_partials(output)
-    try:
-        return cmd_inpaint(args)
-    except VideofillError:
-        if not existed:
-            shutil.rmtree(run_dir, ignore_errors=True)
-        raise
-
-
-def _progress_saver(args: argparse.Namespace, config: InpaintConfig, frames):
-    """The --save-progress hook (None without the flag); DIP has no single network to show, so it gets a note."""
-    if args.save_progress is None:
-        return None
-    if config.method == "dip":
-        _say(args, "note: DIP trains one network per frame: --save-progress saves its final frames and losses only")
-    from videofill.fill.prepare import working_size
-    from videofill.fill.progress import ProgressSaver
-
-    size = working_size(frames.shape[2], frames.shape[1], config)
-    return ProgressSaver(
-        args.save_progress, args.progress_every, window=config.batch_frames, size=size, autocast=config.bf16
+    record = _read_record(args.config) if args.config else None
+    recorded = record or {}
+    frames = recorded.get("frames", {})
+    input_path = args.input or recorded.get("input")
+    masks = args.masks or recorded.get("masks")
+    output = args.output or recorded.get("output")
+    missing = [name for name, value in (("INPUT", input_path), ("MASKS", masks), ("-o OUTPUT", output)) if not value]
+    if missing:
+        raise VideofillError(f"missing {', '.join(missing)} (give them, or --config with a run record that has them)")
+    config = resolve_config(args, record)
+    result = inpaint_file(
+        input_path, masks, output, config,
+        start=args.start if args.start is not None else frames.get("start"),
+        end=args.end if args.end is not None else frames.get("end"),
+        overwrite=args.overwrite, resume=args.resume, progress=not args.quiet, log=lambda line: _say(args, line),
+        save_progress=args.save_progress,
     )
+    for note in result.notes:
+        _say(args, f"note: {note}")
+    first, last = result.inpainted
+    filled = "nothing to fill" if any(n.startswith("the masks are empty") for n in result.notes) else f"frames {first}..{last - 1} inpainted"
+    _say(args, f"wrote {result.output} ({result.frame_count} frames, {filled}; run record in {result.record.name})")
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -202,7 +127,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from videofill.io.video import probe, read_frames
     from videofill.io.writer import VideoWriter
 
-    from . import viz
+    from videofill import viz
 
     if args.kind == "slice":
         videos = {Path(p).stem or str(p): read_frames(p) for p in args.inputs}
@@ -222,6 +147,11 @@ def cmd_viz(args: argparse.Namespace) -> int:
                 writer.write(np.ascontiguousarray(image))
     elif args.kind == "side-by-side":
         videos = [read_frames(p) for p in args.inputs]
+        lengths = {len(v) for v in videos}
+        heights = {v.shape[1] for v in videos}
+        if len(lengths) > 1 or len(heights) > 1:
+            found = ", ".join(f"{p}: {len(v)} frames of height {v.shape[1]}" for p, v in zip(args.inputs, videos))
+            raise VideofillError(f"side-by-side needs videos of one length and height; got {found}")
         if args.masks:
             holes = read_masks(args.masks, len(videos[0]), (videos[0].shape[2], videos[0].shape[1]))
             videos[0] = viz.outline_holes(videos[0], holes)
@@ -248,6 +178,46 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
+def _add_inpaint(commands, fmt) -> None:
+    defaults = InpaintConfig()  # the help shows the default preset's values, read from the one place they live
+    preset = get_preset("default")
+    p = commands.add_parser("inpaint", help="fill the masked region of every frame", formatter_class=fmt,
+                            description="Fill the masked region of every frame of a video. Masks: non-zero = hole.")
+    files = p.add_argument_group("input and output")
+    files.add_argument("input", nargs="?", help="video file (mp4, mov, mkv, avi, webm) or folder of frames (png/jpg, sorted by name)")
+    files.add_argument("masks", nargs="?", help="folder of per-frame masks, a mask video, or one image for every frame (non-zero = hole)")
+    files.add_argument("-o", "--output", help="output .mp4/.mkv/.mov video, or a path without a file ending for a folder of PNG frames")
+    files.add_argument("--config", metavar="FILE", help="rerun a run record (OUTPUT.config.json) or a saved configuration; flags given here override it")
+    files.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    files.add_argument("--start", default=None, help="first frame to inpaint: a frame number (120) or a time (12.5s, 1:02.5); earlier frames are copied through (default: 0)")
+    files.add_argument("--end", default=None, help="inpaint up to this frame or time, exclusive; later frames are copied through (default: the end)")
+    method = p.add_argument_group("method")
+    method.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
+    method.add_argument("--method", default=None, help=f"network method when one is trained: {', '.join(METHODS)} (default: {preset.method})")
+    method.add_argument("--max-steps", type=int, default=None, help="training steps in all; the default preset's 0 trains no network and returns the propagated fill (default: the preset's)")
+    method.add_argument("--dilate", type=int, default=None, help=f"grow each hole by N pixels (default: {preset.dilate})")
+    method.add_argument("--size", type=_size, default=None, help="working resolution WxH of flows and networks (default: aspect kept, see --max-side)")
+    method.add_argument("--max-side", type=int, default=None, help=f"longer side of the working resolution (default: {preset.max_side}); the fill is resized to the input's size")
+    method.add_argument("--feather", type=int, default=None, help=f"px of colour matching inside the hole's edge (default: {preset.feather})")
+    method.add_argument("--steps-per-batch", type=int, default=None, help="M: Adam steps per batch (default: the preset's)")
+    method.add_argument("--epochs", type=float, default=None, help="E: sweeps over all batches (default: the preset's)")
+    method.add_argument("--vgg-weights", default=None, help="torchvision VGG16 weights for the perceptual loss (default: the torch hub cache)")
+    method.add_argument("--seed", type=int, default=None, help=f"random seed (default: {defaults.seed})")
+    method.add_argument("--device", default=None, help="auto (CUDA when present), cpu or cuda (default: auto)")
+    quality = p.add_argument_group("output quality")
+    quality.add_argument("--crf", type=int, default=None, help=f"H.264 quality of video output, 0-51, lower is better (default: {defaults.crf})")
+    quality.add_argument("--lossless", action="store_true", help="lossless RGB video output (for evaluation)")
+    run = p.add_argument_group("long clips and runs")
+    run.add_argument("--window", type=int, default=None, help=f"frames inpainted together; longer clips go in overlapping windows; 0: all at once (default: {defaults.window})")
+    run.add_argument("--overlap", type=int, default=None, help=f"frames two windows share, cross-faded in the hole (default: {defaults.overlap})")
+    run.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint (OUTPUT.checkpoint/)")
+    run.add_argument("--checkpoint-seconds", type=float, default=None, help=f"wall time between checkpoints; Ctrl-C and SIGTERM save one too (default: {defaults.checkpoint_seconds:g})")
+    run.add_argument("--save-progress", default=None, metavar="DIR", help="write generated frames (and flows) of 3 frames during training, and the loss curves, to DIR (Fig. 8)")
+    run.add_argument("--progress-every", type=int, default=None, metavar="P", help=f"with --save-progress: save every P training steps (default: {defaults.progress_every})")
+    run.add_argument("--quiet", action="store_true", help="no progress bars or notes")
+    p.set_defaults(run=cmd_inpaint)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="videofill",
@@ -257,36 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"videofill {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     fmt = _HelpFormatter
-
-    p = commands.add_parser("inpaint", help="fill the masked region of every frame", formatter_class=fmt)
-    p.add_argument("input", help="video file (mp4, mov, mkv, avi) or folder of frames (png/jpg, sorted by name)")
-    p.add_argument("masks", help="folder of per-frame masks, a mask video, or one image for every frame (non-zero = hole)")
-    p.add_argument("-o", "--output", required=True, help="output .mp4/.mkv/.mov video, or any other path for a folder of PNG frames")
-    p.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
-    p.add_argument("--method", default=None, help=f"method: {', '.join(METHODS)} (default: the preset's, dip-vid-flow)")
-    p.add_argument("--device", default=None, help="auto (CUDA when present), cpu or cuda (default: auto)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the preset's, 0)")
-    p.add_argument("--dilate", type=int, default=None, help="grow each hole by N pixels (default: 0, as in the paper)")
-    p.add_argument("--size", type=_size, default=None, help="working resolution WxH (default: aspect kept, see --max-side)")
-    p.add_argument("--max-side", type=int, default=None, help="longer side of the working resolution (default: the preset's, 432)")
-    p.add_argument("--vgg-weights", default=None, help="torchvision VGG16 weights for the perceptual loss (default: torch hub cache)")
-    p.add_argument("--steps-per-batch", type=int, default=None, help="M: Adam steps per batch (default: the preset's)")
-    p.add_argument("--epochs", type=float, default=None, help="E: sweeps over all batches (default: the preset's)")
-    p.add_argument("--max-steps", type=int, default=None, help="stop after this many training steps in all (default: the preset's; the default preset's 0 trains nothing and returns the propagated fill)")
-    p.add_argument("--feather", type=int, default=None, help="px of colour matching inside the hole's edge (default: the preset's)")
-    p.add_argument("--crf", type=int, default=18, help="H.264 quality of video output (lower is better)")
-    p.add_argument("--lossless", action="store_true", help="lossless video output (for evaluation)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint (OUTPUT.checkpoint/)")
-    p.add_argument("--checkpoint-seconds", type=float, default=60.0, help="wall time between checkpoints")
-    p.add_argument("--start", default="0", help="first frame to inpaint: a frame number (120) or a time (12.5s, 1:02.5, 00:01:02.5); earlier frames are copied through")
-    p.add_argument("--end", default=None, help="inpaint up to this frame or time, exclusive (None: the end of the clip); later frames are copied through")
-    p.add_argument("--window", type=int, default=DEFAULT_WINDOW, help="frames inpainted together; longer clips go in overlapping windows (0: the whole clip at once)")
-    p.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP, help="frames two windows share, cross-faded in the hole (at most half of --window)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar or notes")
-    p.add_argument("--save-progress", default=None, metavar="DIR", help="write generated frames (and flows) of 3 frames during training, and the loss curves, to DIR (Fig. 8)")
-    p.add_argument("--progress-every", type=int, default=100, metavar="P", help="with --save-progress: save every P training steps")
-    p.set_defaults(run=run_inpaint)
+    _add_inpaint(commands, fmt)
 
     p = commands.add_parser("eval", help="score a result against the ground truth (paper section 4)", formatter_class=fmt)
     p.add_argument("result", help="inpainted video or frame folder")
@@ -322,16 +263,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_notes(args: argparse.Namespace):
+    """A ``warnings.showwarning`` that prints each note once as ``videofill: note: ...`` (nothing with --quiet)."""
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = str(message)
+        if text in seen or getattr(args, "quiet", False):
+            return
+        seen.add(text)
+        print(f"videofill: note: {text}", file=sys.stderr)
+
+    return show
+
+
+def _stop_on_sigterm(number, _frame) -> None:
+    raise KeyboardInterrupt(f"signal {number}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    warnings.simplefilter("default")
+    warnings.simplefilter("always")
+    warnings.showwarning = _print_notes(args)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # like Ctrl-C: training saves a checkpoint before stopping
     try:
         return args.run(args)
     except VideofillError as err:
         print(f"videofill: error: {err}", file=sys.stderr)
         return VideofillError.exit_code
     except KeyboardInterrupt:
-        print("videofill: interrupted", file=sys.stderr)
+        hint = " (run the same command with --resume to continue)" if getattr(args, "command", None) == "inpaint" else ""
+        print(f"videofill: interrupted{hint}", file=sys.stderr)
         return 130
 
 

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from videofill.errors import VideofillError
-from videofill.fill.networks import PAPER_CHANNELS
 
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
+#: Encoder channels per level of the paper's generator (appendix A.1).
+PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
+
+
+#: Fields that change how a result is written or how often a run is saved, not the filled pixels.
+_NOT_RESULT_FIELDS = ("crf", "lossless", "checkpoint_seconds", "progress_every", "device")
 
 
 @dataclass
@@ -63,6 +68,13 @@ class InpaintConfig:
     seed: int = 0  # seeds the noise maps, the initial weights and the batch order
     # --- output
     feather: int = 0  # px: width of the ramp inside the hole over which the fill's colour is matched to the edge
+    crf: int = 18  # H.264 quality of video output, 0-51 (lower is better, 18 looks lossless)
+    lossless: bool = False  # lossless RGB video output (libx264rgb, qp 0): bit-exact, for evaluation
+    # --- long clips and runs (videofill.stream, videofill.files)
+    window: int = 60  # frames inpainted together (the paper's clip length); longer clips go in windows; 0: all at once
+    overlap: int = 10  # frames two neighbouring windows share, cross-faded in the hole (at most half of window)
+    checkpoint_seconds: float = 60.0  # wall time between checkpoints of a run (and one more on Ctrl-C / SIGTERM)
+    progress_every: int = 100  # with save_progress: training steps between two snapshots
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -81,6 +93,16 @@ class InpaintConfig:
             raise VideofillError(f"propagation_passes must be 1 or more, got {self.propagation_passes}")
         if self.max_steps == 0 and not self.guide_start:
             raise VideofillError("max_steps 0 trains nothing: it needs guide_start (the propagated video as the answer)")
+        if self.dilate < 0:
+            raise VideofillError(f"--dilate must be 0 or more pixels, got {self.dilate}")
+        if self.feather < 0:
+            raise VideofillError(f"--feather must be 0 or more pixels, got {self.feather}")
+        if self.max_side < 1 or (self.size is not None and min(self.size) < 1):
+            raise VideofillError("--max-side and --size must be positive")
+        if not 0 <= self.crf <= 51:
+            raise VideofillError(f"--crf must be between 0 and 51, got {self.crf}")
+        if self.window < 0 or self.overlap < 0 or self.checkpoint_seconds < 0 or self.progress_every < 1:
+            raise VideofillError("--window and --overlap must be 0 or more, --checkpoint-seconds 0 or more, --progress-every above 0")
         if self.batch_frames < 1 or self.steps_per_batch < 1 or self.epochs <= 0:
             raise VideofillError("batch_frames and steps_per_batch must be at least 1 and epochs above 0")
 
@@ -89,20 +111,53 @@ class InpaintConfig:
         return len(self.channels)
 
     def replace(self, **changes) -> "InpaintConfig":
-        """A copy with some fields changed (None values are ignored, so CLI flags left unset keep the preset's)."""
-        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """A copy with these fields changed, checked again; ``None`` sets a field to None (where None is allowed).
+
+        Raises:
+            VideofillError: an unknown field or a value out of range.
+        """
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise VideofillError(f"unknown setting(s) {', '.join(unknown)}")
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def trains(self) -> bool:
+        """Whether a network is trained (False: the default preset's propagation alone is the answer)."""
+        return self.max_steps != 0
+
+    def result_settings(self) -> dict:
+        """:meth:`to_dict` without the fields that do not change the filled pixels (output quality, checkpoint timing):
+        what a checkpoint must match to be resumed."""
+        return {k: v for k, v in self.to_dict().items() if k not in _NOT_RESULT_FIELDS}
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The fields as plain JSON types."""
+        return json.loads(json.dumps(dataclasses.asdict(self)))
 
     def save(self, path: str | Path) -> None:
         """Write the configuration as JSON."""
         Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
-    def load(cls, path: str | Path) -> "InpaintConfig":
-        data = json.loads(Path(path).read_text())
+    def from_dict(cls, data: dict) -> "InpaintConfig":
+        """The configuration in ``data`` (fields it lacks keep their defaults; other keys are ignored)."""
         return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+
+    @classmethod
+    def load(cls, path: str | Path) -> "InpaintConfig":
+        """Read a configuration saved by :meth:`save`, or the ``config`` part of a run record (``OUTPUT.config.json``).
+
+        Raises:
+            VideofillError: a missing or unreadable file, or values out of range.
+        """
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as err:
+            raise VideofillError(f"cannot read the configuration {path}: {err.__class__.__name__}") from None
+        if not isinstance(data, dict):
+            raise VideofillError(f"{path} is not a videofill configuration")
+        return cls.from_dict(data.get("config", data))
 
 
 def _paper() -> InpaintConfig:
@@ -160,4 +215,4 @@ def get_preset(name: str) -> InpaintConfig:
     return PRESETS[name]()
 
 
-__all__ = ["InpaintConfig", "METHODS", "PRESETS", "get_preset", "field"]
+__all__ = ["InpaintConfig", "METHODS", "PRESETS", "get_preset"]

@@ -39,6 +39,9 @@ def resolve_device(name: str) -> torch.device:
 
 def check_inputs(frames: np.ndarray, holes: np.ndarray) -> None:
     """Shapes and dtypes of the API's inputs, as one-line VideofillErrors."""
+    for name, value in (("frames", frames), ("masks", holes)):
+        if not isinstance(value, np.ndarray):
+            raise VideofillError(f"{name} must be a numpy array, got {type(value).__name__} (use np.asarray / np.stack)")
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
         raise VideofillError(f"frames must be uint8 (T, H, W, 3), got {frames.dtype} {frames.shape}")
     if holes.ndim != 3 or holes.dtype != np.bool_:
@@ -75,7 +78,7 @@ def _video_flows(prepared, config, estimator, checkpointer, resume) -> VideoFlow
 
 
 
-def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlows | None, estimator):
+def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlows | None, estimator, progress: bool):
     """Flow-guided propagation at the working resolution (default preset; not in the paper)."""
     from videofill.fill.flow import FLOW_OFFSETS
     from videofill.fill.propagate import propagate_video
@@ -87,7 +90,7 @@ def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlo
         first = (forward, backward)
     estimator = estimator or DISFlow(config.flow_preset)
     return propagate_video(
-        prepared.frames, prepared.holes, estimator, config.propagation_passes, config.guide_distance, first
+        prepared.frames, prepared.holes, estimator, config.propagation_passes, config.guide_distance, first, progress
     )
 
 
@@ -101,7 +104,6 @@ def inpaint_video(
     flow_estimator: FlowEstimator | None = None,
     run_dir: str | Path | None = None,
     resume: bool = False,
-    checkpoint_seconds: float = 60.0,
     on_step: Callable[[int, torch.nn.Module, VideoTensors], None] | None = None,
 ) -> InpaintResult:
     """Fill the holes of a video with the configured internal-learning method.
@@ -115,7 +117,6 @@ def inpaint_video(
             :class:`~videofill.fill.flow.FlowEstimator`, e.g. a learned one whose weights you have.
         run_dir: folder for checkpoints (network, optimiser, schedule position, flows); None: no checkpoints.
         resume: continue from the checkpoint in ``run_dir`` (the result equals that of an uninterrupted run).
-        checkpoint_seconds: wall time between checkpoints.
         on_step: called as ``on_step(step, model, video)`` after each training step of DIP-Vid, DIP-Vid-3DCN and
             DIP-Vid-Flow (not DIP, which trains one network per frame), e.g. a :class:`videofill.fill.progress.ProgressSaver`.
             With it, training uses whole frames even when ``config.crop_margin`` is set, so the snapshots are whole.
@@ -151,13 +152,13 @@ def inpaint_video(
         holes=torch.from_numpy(prepared.holes)[:, None],
         noise=make_noise(len(frames), height, width, config),
     )
-    checkpointer = Checkpointer(run_dir, config.to_dict(), checkpoint_seconds) if run_dir is not None else None
+    checkpointer = Checkpointer(run_dir, config.result_settings(), config.checkpoint_seconds) if run_dir is not None else None
     learn = config.max_steps != 0  # max_steps 0 (with guide_start): the propagated video is the answer
     if config.method == "dip-vid-flow" and learn:
         video.flows = _video_flows(prepared, config, flow_estimator, checkpointer, resume)
     propagation = None
     if config.weight_guide > 0 or config.guide_output or config.guide_start:
-        propagation = _propagation(prepared, config, video.flows, flow_estimator)
+        propagation = _propagation(prepared, config, video.flows, flow_estimator, progress)
         video.guide = torch.from_numpy(propagation.frames).permute(0, 3, 1, 2).float() / 255.0
         weight = np.where(propagation.trusted, 1.0, np.where(prepared.holes, config.guide_untrusted, 0.0))
         video.guide_trusted = torch.from_numpy(weight.astype(np.float32))[:, None]
@@ -167,8 +168,6 @@ def inpaint_video(
     if learn and config.crop_margin is not None and on_step is None:  # progress snapshots show whole frames
         region = hole_region(prepared, config.depth, config.crop_margin)
     perceptual = perceptual_loss_for(config, device, notes) if learn else None
-    for note in notes:
-        warnings.warn(note, UserWarning, stacklevel=2)
     train = train_dip if config.method == "dip" else functools.partial(train_video, on_step=on_step)
     if learn:  # on the window around the holes when there is one; flows and propagation saw whole frames
         trained_on = crop_video(video, region) if region is not None else video
@@ -196,6 +195,13 @@ def inpaint(frames: np.ndarray, holes: np.ndarray, config: InpaintConfig | None 
     """Fill the holes of a video: uint8 (T, H, W, 3) frames and bool (T, H, W) holes (True = hole) -> uint8 frames.
 
     The arrays-in, arrays-out entry point for notebooks and other tools; see :func:`inpaint_video` for the details.
+    What the user should know (empty masks, the perceptual loss off) is issued as a UserWarning, each note once.
+
+    Raises:
+        VideofillError: inputs that are not such arrays (a Python list, another dtype or shape).
     """
-    return inpaint_video(frames, holes, config, **kwargs).frames
+    result = inpaint_video(frames, holes, config, **kwargs)
+    for note in result.notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    return result.frames
 

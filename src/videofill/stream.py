@@ -15,16 +15,7 @@ import numpy as np
 
 from videofill.config import InpaintConfig
 from videofill.errors import VideofillError
-
-#: Default frames per window: the length of the clips the paper evaluates on (its Composed dataset, section 4).
-DEFAULT_WINDOW = 60
-
-
-
-#: Default overlap of two windows: two batches of 5 frames, cross-faded.
-DEFAULT_OVERLAP = 10
-
-
+from videofill.io.atomic import atomic_write
 
 WINDOW_META = "window.json"  # in a window's run folder: the frames and settings it is for
 
@@ -145,7 +136,6 @@ class SequentialFrames:
             ) from None
 
 
-
 def inpaint_stream(
     span: tuple[int, int],
     read_frames: Callable[[int, int], np.ndarray],
@@ -153,12 +143,9 @@ def inpaint_stream(
     write: Callable[[np.ndarray], None],
     config: InpaintConfig,
     *,
-    window: int = DEFAULT_WINDOW,
-    overlap: int = DEFAULT_OVERLAP,
     run_dir: str | Path | None = None,
     resume: bool = False,
     progress: bool = False,
-    checkpoint_seconds: float = 60.0,
     flow_estimator=None,
     step_hook: Callable[[int, int, int], Callable | None] | None = None,
     on_result: Callable[[int, object], None] | None = None,
@@ -172,12 +159,12 @@ def inpaint_stream(
             order (a :class:`SequentialFrames` decodes each frame once).
         read_holes: ``(s, e) -> bool (e - s, H, W)``, their holes (True = hole).
         write: called with every output frame, uint8 (H, W, 3), in order ``S .. E - 1``, each exactly once.
-        config: the settings of every window (same seed for all).
-        window, overlap: see :func:`window_ranges` (window 0: the whole span at once).
+        config: the settings of every window (same seed for all); ``config.window`` and ``config.overlap`` cut the span
+            (see :func:`window_ranges`; window 0: the whole span at once).
         run_dir: folder for checkpoints, one subfolder ``window_00000, ...`` per window; a finished window keeps its
             hole pixels there (``result.npy``), so a resumed run does not compute it again. None: no checkpoints.
         resume: continue from ``run_dir``: finished windows are reloaded, the current one resumes from its checkpoint.
-        progress, checkpoint_seconds, flow_estimator: passed to :func:`videofill.pipeline.inpaint_video`.
+        progress, flow_estimator: passed to :func:`videofill.pipeline.inpaint_video`.
         step_hook: ``(index, start, end) -> on_step`` hook for that window's ``inpaint_video`` (or None), e.g. a
             :class:`~videofill.fill.progress.ProgressSaver` for the first window only.
         on_result: called as ``on_result(index, InpaintResult)`` after each window that was computed (not reloaded).
@@ -193,7 +180,7 @@ def inpaint_stream(
     from videofill.io.masks import dilate_holes
     from videofill.pipeline import inpaint_video
 
-    ranges = window_ranges(*span, window, overlap, config.batch_frames)
+    ranges = window_ranges(*span, config.window, config.overlap, config.batch_frames)
     notes: dict[str, list[str]] = {}
     tail: np.ndarray | None = None  # the previous window's results for the frames it shares with this one
     for index, (start, end) in enumerate(ranges):
@@ -210,7 +197,7 @@ def inpaint_stream(
             _start_window(folder, start, end, config, resume)
             answer = inpaint_video(
                 frames, holes, config, progress=progress, flow_estimator=flow_estimator, run_dir=folder,
-                resume=resume, checkpoint_seconds=checkpoint_seconds,
+                resume=resume,
                 on_step=step_hook(index, start, end) if step_hook is not None else None,
             )
             if on_result is not None:
@@ -235,7 +222,7 @@ def inpaint_stream(
 
 
 def _meta(start: int, end: int, config: InpaintConfig) -> dict:
-    return json.loads(json.dumps({"start": start, "end": end, "config": config.to_dict()}))
+    return {"start": start, "end": end, "config": config.result_settings()}
 
 
 
@@ -247,7 +234,7 @@ def _start_window(folder: Path | None, start: int, end: int, config: InpaintConf
     if folder.exists() and not (resume and meta.exists()):
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write(meta, lambda handle: handle.write(json.dumps(_meta(start, end, config)).encode()))
+    atomic_write(meta, lambda handle: handle.write(json.dumps(_meta(start, end, config)).encode()))
 
 
 
@@ -280,15 +267,6 @@ def _save_window(folder: Path | None, result: np.ndarray, filled: np.ndarray) ->
         return
     from videofill.fill.checkpoint import CHECKPOINT_NAME, FLOWS_NAME
 
-    _atomic_write(folder / WINDOW_RESULT, lambda handle: np.save(handle, np.ascontiguousarray(result[filled])))
+    atomic_write(folder / WINDOW_RESULT, lambda handle: np.save(handle, np.ascontiguousarray(result[filled])))
     for name in (CHECKPOINT_NAME, FLOWS_NAME):
         (folder / name).unlink(missing_ok=True)
-
-
-
-def _atomic_write(path: Path, write: Callable) -> None:
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temporary, "wb") as handle:
-        write(handle)
-    os.replace(temporary, path)
-

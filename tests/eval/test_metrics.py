@@ -9,7 +9,15 @@ import pytest
 from skimage.metrics import structural_similarity
 
 from videofill.errors import VideofillError
-from videofill.eval.metrics import PSNR_CAP_DB, complexity, consistency, evaluate, format_table, psnr, ssim
+from videofill.eval.metrics import (
+    PSNR_CAP_DB,
+    complexity,
+    consistency,
+    evaluate,
+    format_table,
+    psnr,
+    ssim,
+)
 from videofill.fill.propagate import telea_fill
 
 

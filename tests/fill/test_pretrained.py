@@ -23,7 +23,12 @@ from videofill.eval.inception import (
     inception_variant,
     load_inception,
 )
-from videofill.fill.vgg import VGG16_FILENAMES, VGG16Features, load_vgg16, vgg_layer_holes
+from videofill.fill.vgg import (
+    VGG16_FILENAMES,
+    VGG16Features,
+    load_vgg16,
+    vgg_layer_holes,
+)
 from videofill.io.weights import MissingWeightsWarning, find_weights
 
 

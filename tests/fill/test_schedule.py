@@ -2,7 +2,14 @@ import numpy as np
 import pytest
 
 from videofill.errors import VideofillError
-from videofill.fill.schedule import Batch, consecutive_batches, flow_batches, planned_batches, step_plan, total_steps
+from videofill.fill.schedule import (
+    Batch,
+    consecutive_batches,
+    flow_batches,
+    planned_batches,
+    step_plan,
+    total_steps,
+)
 
 
 def test_sixty_frames_give_the_notes_288_batches():

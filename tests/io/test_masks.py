@@ -15,7 +15,6 @@ from scipy.ndimage import distance_transform_edt
 
 from videofill.errors import VideofillError
 from videofill.io.masks import (
-    GREY_THRESHOLD,
     HOLE_VALUE,
     KNOWN_VALUE,
     dilate_holes,
@@ -36,7 +35,7 @@ def block_holes(count: int = 4, height: int = 32, width: int = 48) -> np.ndarray
 
 
 def test_convention_constants():
-    assert (HOLE_VALUE, KNOWN_VALUE, GREY_THRESHOLD) == (255, 0, 127)
+    assert (HOLE_VALUE, KNOWN_VALUE) == (255, 0)
 
 
 def test_folder_round_trip(tmp_path):
@@ -63,11 +62,11 @@ def test_shared_data_masks_match_the_fixture(tiny_dir, tiny_case):
     np.testing.assert_array_equal(read_masks(tiny_dir / "masks", 12, (96, 48)), holes)
 
 
-def test_grey_threshold_is_127(tmp_path):
-    image = np.array([[0, 126, 127, 128, 200, 255]], dtype=np.uint8)
+def test_non_zero_is_hole(tmp_path):
+    image = np.array([[0, 1, 127, 128, 200, 255]], dtype=np.uint8)
     cv2.imwrite(str(tmp_path / "m.png"), image)
     got = read_masks(tmp_path / "m.png", 2, (6, 1))
-    np.testing.assert_array_equal(got[0, 0], [False, False, False, True, True, True])
+    np.testing.assert_array_equal(got[0, 0], [False, True, True, True, True, True])
     # 16-bit: scaled to 8 bits first
     cv2.imwrite(str(tmp_path / "m16.png"), (image.astype(np.uint16) * 257))
     np.testing.assert_array_equal(read_masks(tmp_path / "m16.png", 1, (6, 1))[0, 0], got[0, 0])
@@ -82,12 +81,31 @@ def test_colour_masks_non_black_is_hole(tmp_path):
     expected = np.zeros((2, 4), bool)
     expected[0, 0] = expected[0, 1] = expected[1, 3] = True
     np.testing.assert_array_equal(read_masks(tmp_path / "c.png", 1, (4, 2))[0], expected)
-    # an RGB file whose channels are all equal is grey: threshold 127
+    # an RGB file whose channels are all equal is grey: any value above 0 is hole
     grey = np.zeros((2, 4, 3), dtype=np.uint8)
     grey[0, 0] = 100
     grey[0, 1] = 200
     cv2.imwrite(str(tmp_path / "g.png"), grey)
-    np.testing.assert_array_equal(read_masks(tmp_path / "g.png", 1, (4, 2))[0, 0], [False, True, False, False])
+    np.testing.assert_array_equal(read_masks(tmp_path / "g.png", 1, (4, 2))[0, 0], [True, True, False, False])
+
+
+def test_zero_one_masks_are_holes(tmp_path):
+    """A new user's masks stored as 0/1 (they look black) must not be silently ignored."""
+    holes = block_holes(3)
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    for i, hole in enumerate(holes):
+        cv2.imwrite(str(folder / f"{i:05d}.png"), hole.astype(np.uint8))
+    np.testing.assert_array_equal(read_masks(folder, 3, (48, 32)), holes)
+
+
+def test_masks_of_another_aspect_ratio_are_refused(tmp_path):
+    cv2.imwrite(str(tmp_path / "square.png"), np.full((32, 32), 255, np.uint8))
+    with pytest.raises(VideofillError, match="another aspect ratio"):
+        read_masks(tmp_path / "square.png", 1, (48, 32))
+    cv2.imwrite(str(tmp_path / "half.png"), np.full((16, 24), 255, np.uint8))  # same aspect: resized
+    with pytest.warns(UserWarning, match="resized"):
+        assert read_masks(tmp_path / "half.png", 1, (48, 32)).all()
 
 
 def test_rgba_alpha_is_ignored():
@@ -221,11 +239,8 @@ def _expected_holes(image: np.ndarray) -> np.ndarray:
     """The convention, computed independently on an image as cv2 writes it (channel order does not matter here)."""
     values = np.round(image / 257.0) if image.dtype == np.uint16 else image.astype(float)
     if values.ndim == 2:
-        return values > 127
-    colour = values[..., :3]
-    if (colour.max(axis=2) == colour.min(axis=2)).all():
-        return colour[..., 0] > 127
-    return colour.max(axis=2) > 0
+        return values > 0
+    return values[..., :3].max(axis=2) > 0
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

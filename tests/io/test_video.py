@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import warnings
 from fractions import Fraction
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from media import audio_seconds, make_video_with_audio, noise_clip, smooth_clip
 
 from videofill.errors import VideofillError
 from videofill.io.images import is_video_file
@@ -22,47 +24,12 @@ from videofill.io.writer import VideoWriter, write_frames
 NTSC = Fraction(30000, 1001)
 
 
-def smooth_clip(count: int = 8, height: int = 48, width: int = 64) -> np.ndarray:
-    """A smooth moving pattern (compresses well, so a lossy round trip is close): uint8 (T, H, W, 3)."""
-    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
-    frames = [
-        np.stack([128 + 90 * np.sin((x + 2 * t) / 16), 128 + 90 * np.cos(y / 13 + t / 5), 64 + (x + y) * 0.8], axis=-1)
-        for t in range(count)
-    ]
-    return np.clip(np.round(frames), 0, 255).astype(np.uint8)
 
 
-def noise_clip(count: int = 5, height: int = 17, width: int = 33, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, 256, (count, height, width, 3), dtype=np.uint8)
 
 
-def make_video_with_audio(path: Path, frame_count: int = 12, fps: int = 24, seconds: float = 0.5, codec: str = "aac") -> None:
-    """A small video with a 440 Hz sine tone, written with PyAV directly (independent of VideoWriter)."""
-    options = {"strict": "experimental"} if codec == "vorbis" else {}
-    with av.open(str(path), "w") as out:
-        video = out.add_stream("libx264", rate=fps)
-        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
-        audio = out.add_stream(codec, rate=44100, layout="stereo", options=options)
-        for i, frame in enumerate(smooth_clip(frame_count)):
-            vf = av.VideoFrame.from_ndarray(frame, format="rgb24")
-            vf.pts = i
-            out.mux(video.encode(vf))
-        n = int(44100 * seconds)
-        tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(n) / 44100)).astype(np.float32)
-        for k in range(0, n, 1024):
-            chunk = np.ascontiguousarray(np.repeat(tone[None, k : k + 1024], 2, axis=0))
-            af = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-            af.sample_rate, af.pts = 44100, k
-            out.mux(audio.encode(af))
-        out.mux(audio.encode(None))
-        out.mux(video.encode(None))
 
 
-def audio_seconds(path: Path) -> float:
-    """Duration of the decoded first audio stream, from its samples."""
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
-        return sum(frame.samples for frame in container.decode(stream)) / stream.codec_context.sample_rate
 
 
 # --- round trips ---------------------------------------------------------------------------------------------
@@ -212,15 +179,17 @@ def test_an_existing_output_is_refused_without_overwrite(tmp_path, name):
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
-def test_writing_nothing_or_to_a_missing_folder_fails(tmp_path):
-    with pytest.raises(VideofillError, match="nowhere"):
-        VideoWriter(tmp_path / "nowhere" / "out.mp4", 24)
+def test_writing_nothing_fails_and_a_missing_folder_is_made(tmp_path):
+    write_frames(tmp_path / "new" / "out.mp4", smooth_clip(2), 24)
+    assert probe(tmp_path / "new" / "out.mp4").frame_count == 2
+    shutil.rmtree(tmp_path / "new")
     with pytest.raises(VideofillError, match="no frames"):
         with VideoWriter(tmp_path / "empty.mp4", 24):
             pass
     assert list(tmp_path.iterdir()) == []
-    with pytest.raises(VideofillError, match="out.avi"):
-        VideoWriter(tmp_path / "out.avi", 24)
+    for refused in ("out.avi", "out.gif", "frames.png", "out.txt"):
+        with pytest.raises(VideofillError, match="must end in .mp4, .mkv or .mov"):
+            VideoWriter(tmp_path / refused, 24)
     with pytest.raises(VideofillError, match="crf"):
         VideoWriter(tmp_path / "out.mp4", 24, crf=60)
 

@@ -80,7 +80,7 @@ def compose_case(
 
     Args:
         background: the ground-truth video: a video file (.mp4, .mkv, .mov) or a folder of frame images.
-        mask_source: masks of another clip: a folder of mask images, a mask video, or one mask image (grey: > 127 is
+        mask_source: masks of another clip: a folder of mask images, a mask video, or one mask image (non-zero is
             hole; colour: any non-black pixel is hole; see :func:`videofill.io.masks.read_masks`).
         out_dir: the case folder to write (created if needed).
         frame_count: frames to keep (at most what both sources have); None: as many as the shorter source has.
@@ -128,7 +128,7 @@ def compose_case(
         frames = np.stack([cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA) for frame in frames])
     with warnings.catch_warnings():  # resizing the masks is what a composed case asks for, not a surprise
         warnings.filterwarnings("ignore", message=r"masks in .* resized")
-        holes = read_masks(mask_source, mask_count if mask_count is not None else count, size=(width, height))[:count]
+        holes = read_masks(mask_source, mask_count if mask_count is not None else count, size=(width, height), any_aspect=True)[:count]
 
     fractions = holes.reshape(count, -1).mean(axis=1)  # (T,) hole fraction per frame
     empty = [int(t) for t in np.flatnonzero(fractions == 0)]

@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from videofill.errors import VideofillError
+from videofill.io.atomic import atomic_write
 
 CHECKPOINT_NAME = "checkpoint.pt"
 FLOWS_NAME = "flows.pt"
@@ -25,12 +26,7 @@ FLOWS_NAME = "flows.pt"
 
 def atomic_save(obj: Any, path: Path) -> None:
     """torch.save to ``path`` through a temporary sibling and a rename (never a half-written file at ``path``)."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temporary, "wb") as handle:
-        torch.save(obj, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    atomic_write(path, lambda handle: torch.save(obj, handle))
 
 
 def safe_load(path: Path) -> Any:
@@ -87,12 +83,3 @@ class Checkpointer:
     def load_flows(self) -> dict[str, torch.Tensor] | None:
         path = self.run_dir / FLOWS_NAME
         return safe_load(path) if path.exists() else None
-
-    def clear(self) -> None:
-        """Remove the run folder's files (after a successful run)."""
-        for name in (CHECKPOINT_NAME, FLOWS_NAME):
-            (self.run_dir / name).unlink(missing_ok=True)
-        try:
-            self.run_dir.rmdir()
-        except OSError:
-            pass

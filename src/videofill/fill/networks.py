@@ -22,7 +22,8 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 
-PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
+from videofill.config import PAPER_CHANNELS
+
 
 
 def _conv_bn_act(conv3d: bool, c_in: int, c_out: int, kernel, stride=1) -> nn.Sequential:

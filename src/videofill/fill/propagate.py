@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from tqdm.auto import tqdm
 
 # Colour disagreement (mean absolute difference over RGB, in [0, 255] units) between the forward and backward copies
 # of a pixel above which the copy is not trusted.
@@ -274,6 +275,7 @@ def propagate_video(
     passes: int = 2,
     max_distance: int | None = None,
     flows: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: bool = False,
 ) -> Propagation:
     """:func:`propagate` with flows from ``estimator``, repeated ``passes`` times, each pass with the flows
     estimated again on the previous pass's filled frames (the flow next to the hole improves once the hole is gone).
@@ -287,18 +289,28 @@ def propagate_video(
         max_distance: see :func:`propagate`.
         flows: the first pass's (forward, backward) flows as :func:`neighbour_flows` returns them, when already
             estimated.
+        progress: show a progress bar over the passes' stages (flow estimation, propagation).
 
     Returns:
         :class:`Propagation` of the last pass.
     """
     if passes < 1:
         raise ValueError(f"propagate_video: passes must be 1 or more, got {passes}")
-    forward, backward = flows if flows is not None else neighbour_flows(frames, estimator)
-    spatial = telea_fill(frames, holes)  # the same for every pass
-    result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial)
-    for _ in range(passes - 1):
-        forward, backward = neighbour_flows(result.frames, estimator)
+    with tqdm(total=2 * passes, desc="propagation", unit="stage", disable=not progress, leave=False) as bar:
+        bar.set_postfix_str("pass 1: flows")
+        forward, backward = flows if flows is not None else neighbour_flows(frames, estimator)
+        bar.update(1)
+        bar.set_postfix_str("pass 1: copies")
+        spatial = telea_fill(frames, holes)  # the same for every pass
         result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial)
+        bar.update(1)
+        for index in range(2, passes + 1):
+            bar.set_postfix_str(f"pass {index}: flows")
+            forward, backward = neighbour_flows(result.frames, estimator)
+            bar.update(1)
+            bar.set_postfix_str(f"pass {index}: copies")
+            result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial)
+            bar.update(1)
     return result
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import math
+import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -223,6 +225,36 @@ class DivergenceGuard:
         return None
 
 
+class _StopRequest:
+    """Ctrl-C (SIGINT) and SIGTERM during training, held until the current step is finished.
+
+    In the main thread, :meth:`install` replaces both handlers with one that only records the signal; :func:`fit`
+    checks :attr:`signal` after each step, saves a checkpoint and raises KeyboardInterrupt, so ``--resume``
+    continues from the next step instead of the last periodic save. A second signal stops at once. Elsewhere (a
+    worker thread) nothing is installed and signals behave as usual.
+    """
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for number in (signal.SIGINT, signal.SIGTERM):
+            self._previous[number] = signal.signal(number, self._record)
+
+    def uninstall(self) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous.clear()
+
+    def _record(self, number: int, _frame) -> None:
+        if self.signal is not None:  # asked twice: do not wait for the step
+            raise KeyboardInterrupt
+        self.signal = number
+
+
 def fit(
     model: nn.Module,
     objective: Objective,
@@ -279,7 +311,9 @@ def fit(
     started = time.perf_counter()
     bar = tqdm(total=total, initial=start_step, desc=description, disable=not progress, unit="step", dynamic_ncols=True)
     current_batch, prepared = None, None
+    stop = _StopRequest()
     try:
+        stop.install()
         for step, batch in plan:
             if step < start_step:
                 continue
@@ -302,7 +336,7 @@ def fit(
             result.steps += 1
             if on_step is not None:
                 on_step(step, value, optimizer)
-            if checkpoint is not None and (checkpoint.due(step) or step == total - 1):
+            if checkpoint is not None and (checkpoint.due(step) or step == total - 1 or stop.signal is not None):
                 checkpoint.save(
                     {
                         "model": model.state_dict(),
@@ -319,7 +353,10 @@ def fit(
                 shown = {"epoch": f"{step // steps_per_epoch + 1}"} if steps_per_epoch else {}
                 shown.update({name: f"{part:.4f}" for name, part in {"loss": value, **parts}.items()})
                 bar.set_postfix(shown)
+            if stop.signal is not None:  # the state after this step is saved: resume continues from the next one
+                raise KeyboardInterrupt(f"stopped by signal {stop.signal} after step {step}")
     finally:
+        stop.uninstall()
         bar.close()
     result.seconds = time.perf_counter() - started
     return result

@@ -11,8 +11,29 @@ import re
 import secrets
 import shutil
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 from videofill.errors import VideofillError
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:
+    """Write a file through a temporary sibling: ``write(handle)`` fills it, it is fsync'ed, then renamed to ``path``.
+
+    A reader never sees a half-written ``path``, also after a kill or a power cut; a crash during ``write`` leaves
+    only the hidden temporary file, which :func:`remove_stale_partials` (or the next write) removes.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(temporary, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def remove_path(path: Path) -> None:

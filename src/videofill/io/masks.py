@@ -6,11 +6,12 @@ The convention:
   complement is called ``known``.
 - In files written by videofill (:func:`write_masks`, the shared test data) a hole pixel is :data:`HOLE_VALUE`
   (255) and a known pixel :data:`KNOWN_VALUE` (0), in single-channel 8-bit PNGs ``00000.png, 00001.png, ...``.
-- Reading is tolerant (:func:`image_to_holes`): 16-bit images are scaled to 8 bits first and alpha is ignored;
-  a grey image, or a colour image whose channels are all equal, is hole where its value is > :data:`GREY_THRESHOLD`
-  (127); a colour image whose channels differ (a painted or palette mask) is hole wherever it is not black.
-  Lossy sources (mask videos, JPEG masks) carry compression noise, so for them a pixel is colour only when its
-  channels differ by more than :data:`LOSSY_TOLERANCE`, and colour is "not black" only above that level too.
+- Reading (:func:`image_to_holes`): **a pixel is hole when it is not zero** -- 255 or 1, grey or colour. 16-bit
+  images are scaled to 8 bits first (``round(v / 257)``) and alpha is ignored. Lossy sources (mask videos, JPEG
+  masks) carry compression noise, so for them a pixel is hole only when its brightest channel is above
+  :data:`LOSSY_TOLERANCE`; that is the only tolerance.
+- Masks of another size than the frames: the same aspect ratio is resized (nearest neighbour, one note); another
+  aspect ratio is an error (the mask was made for another video).
 """
 
 from __future__ import annotations
@@ -33,16 +34,16 @@ from videofill.io.video import iter_frames, probe
 HOLE_VALUE = 255
 #: File value of a known pixel.
 KNOWN_VALUE = 0
-#: A grey mask pixel is hole when its (8-bit) value is greater than this.
-GREY_THRESHOLD = 127
-#: Compression noise allowed in lossy mask files (videos, JPEG): channel differences and "black" up to this level.
+#: Compression noise allowed in lossy mask files (videos, JPEG): a pixel this bright or darker is known.
 LOSSY_TOLERANCE = 24
+#: Relative difference of aspect ratio (W/H) between masks and frames still taken as the same aspect (rounding).
+ASPECT_TOLERANCE = 0.02
 
 _LOSSY_IMAGE_EXTENSIONS = (".jpg", ".jpeg")
 
 
 def image_to_holes(image: np.ndarray, tolerance: int = 0) -> np.ndarray:
-    """The hole of one mask image, following the module's convention.
+    """The hole of one mask image: every pixel that is not zero (above ``tolerance`` for lossy files).
 
     Args:
         image: ``(H, W)`` grey or ``(H, W, C)`` with C in 1..4 (RGB(A) order), uint8, uint16, bool or float in [0, 1].
@@ -53,27 +54,31 @@ def image_to_holes(image: np.ndarray, tolerance: int = 0) -> np.ndarray:
 
     Raises:
         ValueError: another shape or dtype.
+
+    Example:
+        >>> image_to_holes(np.array([[0, 1, 255]], dtype=np.uint8)).tolist()
+        [[False, True, True]]
     """
     if image.dtype == np.bool_:
-        image = image.astype(np.uint8) * HOLE_VALUE
+        return image if image.ndim == 2 else image.any(axis=2)
     image = to_uint8(image)
     if image.ndim == 3 and image.shape[2] in (2, 4):
         image = image[..., :-1]  # alpha is ignored
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[..., 0]
-    if image.ndim == 2:
-        return image > GREY_THRESHOLD
-    if image.ndim != 3 or image.shape[2] != 3:
+    if image.ndim == 3 and image.shape[2] in (1, 3):
+        image = image.max(axis=2)
+    if image.ndim != 2:
         raise ValueError(f"expected an (H, W) or (H, W, 1..4) mask image, got shape {image.shape}")
-    brightest = image.max(axis=2)
-    spread = brightest - image.min(axis=2)  # uint8, no overflow: max >= min
-    if int(spread.max()) <= tolerance:  # grey image stored as colour
-        return image.mean(axis=2) > GREY_THRESHOLD
-    return brightest > tolerance
+    return image > tolerance
 
 
 def read_masks(
-    source: str | os.PathLike, frame_count: int, size: tuple[int, int], *, start: int = 0, total: int | None = None
+    source: str | os.PathLike,
+    frame_count: int,
+    size: tuple[int, int],
+    *,
+    start: int = 0,
+    total: int | None = None,
+    any_aspect: bool = False,
 ) -> np.ndarray:
     """Read the masks of a clip as bool ``(T, H, W)``, True = hole (convention: module docstring).
 
@@ -81,11 +86,13 @@ def read_masks(
         source: a folder of per-frame mask images (sorted by name, as frames are), a mask video, or one image used
             for every frame.
         frame_count: T, the number of frames the masks are for.
-        size: ``(W, H)``, the frame size. Masks of another size are resized with nearest neighbour, with a warning.
+        size: ``(W, H)``, the frame size. Masks of another size but the same aspect ratio are resized with nearest
+            neighbour, with a warning; another aspect ratio is an error unless ``any_aspect``.
         start: skip this many masks of a folder or video first (to process part of a clip from frame ``start``).
         total: the frame count of the whole clip when reading a part of it (frames ``start .. start + frame_count - 1``):
             a folder or video must then hold exactly ``total`` masks, also when ``start`` is 0. None: exactly
             ``frame_count`` masks when ``start`` is 0, at least ``start + frame_count`` otherwise.
+        any_aspect: resize masks of any aspect ratio (composing a test case from another clip's masks).
 
     Returns:
         bool ``(frame_count, H, W)``.
@@ -98,13 +105,19 @@ def read_masks(
     """
     width, height = (int(v) for v in size)
     holes = np.zeros((frame_count, height, width), dtype=bool)
-    for i, hole in enumerate(iter_masks(source, frame_count, size, start=start, total=total)):
+    for i, hole in enumerate(iter_masks(source, frame_count, size, start=start, total=total, any_aspect=any_aspect)):
         holes[i] = hole
     return holes
 
 
 def iter_masks(
-    source: str | os.PathLike, frame_count: int, size: tuple[int, int], *, start: int = 0, total: int | None = None
+    source: str | os.PathLike,
+    frame_count: int,
+    size: tuple[int, int],
+    *,
+    start: int = 0,
+    total: int | None = None,
+    any_aspect: bool = False,
 ) -> Iterator[np.ndarray]:
     """:func:`read_masks` one mask at a time: bool ``(H, W)`` per frame, each decoded once, front to back (a long
     clip's masks are never all in memory). The source and its mask count are checked when this is called; the
@@ -129,16 +142,17 @@ def iter_masks(
     else:  # a mask video (or any file FFmpeg reads)
         _check_count(_probe_mask_video(source).frame_count, source, frame_count, start, total)
         images = (image_to_holes(f, LOSSY_TOLERANCE) for f in iter_frames(source, start, start + frame_count))
-    return _sized(images, source, frame_count, start, width, height)
+    return _sized(images, source, frame_count, start, width, height, any_aspect)
 
 
-def _sized(images, source, frame_count, start, width, height) -> Iterator[np.ndarray]:
+def _sized(images, source, frame_count, start, width, height, any_aspect) -> Iterator[np.ndarray]:
     """The masks resized to (width, height) (nearest neighbour, one warning), then a check of their count."""
     warned = False
     count = 0
     for hole in images:
         if hole.shape != (height, width):
-            if not warned:
+            if not warned and not any_aspect:
+                check_mask_size((hole.shape[1], hole.shape[0]), (width, height), source)
                 warnings.warn(
                     f"masks in {source} are {hole.shape[1]}x{hole.shape[0]} but the frames are {width}x{height}: "
                     "resized with nearest neighbour",
@@ -150,6 +164,24 @@ def _sized(images, source, frame_count, start, width, height) -> Iterator[np.nda
         count += 1
     if count != frame_count:  # a video that decodes fewer frames than it declares
         raise VideofillError(f"{start + count} masks in {source} but {start + frame_count} frames in the video")
+
+
+def check_mask_size(mask_size: tuple[int, int], frame_size: tuple[int, int], source: object) -> None:
+    """Refuse masks whose aspect ratio is not the frames' (they were made for another video).
+
+    Args:
+        mask_size, frame_size: ``(W, H)`` in pixels.
+        source: named in the message.
+
+    Raises:
+        VideofillError: the aspect ratios differ by more than :data:`ASPECT_TOLERANCE` (relative).
+    """
+    mask_aspect, frame_aspect = mask_size[0] / mask_size[1], frame_size[0] / frame_size[1]
+    if abs(mask_aspect / frame_aspect - 1.0) > ASPECT_TOLERANCE:
+        raise VideofillError(
+            f"masks in {source} are {mask_size[0]}x{mask_size[1]} but the frames are {frame_size[0]}x{frame_size[1]}: "
+            "another aspect ratio, so they were not made for this video"
+        )
 
 
 def _probe_mask_video(source: Path):

@@ -25,16 +25,55 @@ import numpy as np
 
 from videofill.errors import VideofillError
 from videofill.io.atomic import move_into_place, remove_path, temporary_sibling
-from videofill.io.images import is_image_file, is_video_file, size_text, write_png
+from videofill.io.images import size_text, write_png
 from videofill.io.video import check_exists, error_reason, has_audio
 
-#: Endings :class:`VideoWriter` writes as H.264 video; any path not ending in a video or image ending is a PNG folder.
+#: Endings :class:`VideoWriter` writes as H.264 video; a path without an ending is a PNG folder; others are refused.
 WRITABLE_VIDEO_EXTENSIONS = (".mp4", ".mkv", ".mov")
 
 
 
 _CONTAINER_FORMATS = {".mp4": "mp4", ".mkv": "matroska", ".mov": "mov"}
 
+
+
+def check_output_path(
+    path: str | os.PathLike, *, overwrite: bool = False, inputs: Iterable[str | os.PathLike | None] = ()
+) -> str:
+    """The one rule for output paths, checked before any work; returns ``"video"`` or ``"frames"``.
+
+    A path ending in ``.mp4``, ``.mkv`` or ``.mov`` is an H.264 video; a path with no file ending is a folder of PNG
+    frames; anything else (``.gif``, ``.avi``, ``.png``, ...) is refused. A missing parent folder is created.
+
+    Args:
+        path: the output.
+        overwrite: an existing output may be replaced (at the end, when the new one is complete).
+        inputs: paths the run reads (its video, its masks): the output may be none of them, even with ``overwrite``.
+
+    Raises:
+        VideofillError: another ending, an output that is one of ``inputs`` or exists without ``overwrite``, a parent
+            that cannot be made or written to.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix and suffix not in WRITABLE_VIDEO_EXTENSIONS:
+        raise VideofillError(
+            f"cannot write {path}: the output must end in .mp4, .mkv or .mov (a video), or have no ending (a folder of PNG frames)"
+        )
+    target = path.resolve()
+    for source in inputs:
+        if source is not None and Path(source).resolve() == target:
+            raise VideofillError(f"the output {path} is also an input of this run; choose another output path")
+    if path.exists() and not overwrite:
+        raise VideofillError(f"{path} already exists; pass --overwrite to replace it")
+    parent = path.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise VideofillError(f"cannot create the output folder {parent}: {err.strerror}") from None
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise VideofillError(f"output folder {parent} is not writable (for {path.name})")
+    return "video" if suffix else "frames"
 
 
 def _as_fraction(fps: Fraction | float | int | str) -> Fraction:
@@ -98,22 +137,9 @@ class VideoWriter:
         self.lossless = bool(lossless)
         self.audio_from = Path(audio_from) if audio_from is not None else None
         self.overwrite = bool(overwrite)
-        suffix = self.path.suffix.lower()
-        self.is_video = suffix in WRITABLE_VIDEO_EXTENSIONS
-        if not self.is_video and (is_video_file(self.path) or is_image_file(self.path)):
-            raise VideofillError(
-                f"cannot write {self.path}: videofill writes .mp4, .mkv or .mov video, or PNG frames into a folder "
-                f"(give a path without a file ending)"
-            )
+        self.is_video = check_output_path(self.path, overwrite=self.overwrite) == "video"
         if not 0 <= self.crf <= 51:
             raise VideofillError(f"crf must be in 0..51 (H.264 quality, lower is better), got {crf}")
-        parent = self.path.absolute().parent
-        if not parent.is_dir():
-            raise VideofillError(f"output folder {parent} does not exist (for {self.path.name})")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise VideofillError(f"output folder {parent} is not writable (for {self.path.name})")
-        if self.path.exists() and not self.overwrite:
-            raise VideofillError(f"{self.path} already exists; pass overwrite=True (--overwrite) to replace it")
         if self.audio_from is not None:
             check_exists(self.audio_from)
         self.frame_count = 0
