@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -309,7 +310,8 @@ def test_output_in_a_read_only_folder_is_refused(tiny_dir, tmp_path, capsys, mon
 
 
 @pytest.mark.parametrize(
-    "name, words", [("result.png", ["result.png", "cannot write"]), ("result.avi", ["result.avi", "cannot write"])]
+    "name, words",
+    [(name, [name, "cannot write", ".mp4, .mkv or .mov"]) for name in ("result.png", "result.avi", "result.gif", "out.txt")],
 )
 def test_an_output_format_that_cannot_be_written_is_refused_before_training(tiny_dir, tmp_path, capsys, name, words):
     code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / name, *FAST)
@@ -349,6 +351,8 @@ def test_empty_masks_copy_the_input_through_with_a_notice(tiny_dir, tmp_path, ca
     code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", masks, "-o", output, "--preset", "test")
     assert code == 0, err
     assert "note:" in err and "masks are empty" in err and "Traceback" not in err
+    assert err.count("masks are empty") == 1 and "inpainted" not in err and "nothing to fill" in err
+    assert "UserWarning" not in err and ".py:" not in err  # a note, not a Python warning with a source line
     np.testing.assert_array_equal(read_frames(output), read_frames(tiny_dir / "frames"))
     assert record_path_for(output).is_file() and not run_dir_for(output).exists()
 
@@ -364,3 +368,144 @@ def test_a_bad_input_in_a_real_process_prints_one_line_and_no_traceback(tiny_dir
     assert_one_line_error(done.stderr, "clip.mp4", "truncated")
     assert done.stdout == ""
     assert snapshot(tmp_path) == before
+
+
+# --- what a new user tripped over (issue 12) ---------------------------------------------------------------------
+
+
+def test_zero_one_masks_are_holes_end_to_end(tiny_dir, tmp_path, capsys):
+    masks = tmp_path / "masks01"
+    masks.mkdir()
+    for path in sorted((tiny_dir / "masks").glob("*.png")):
+        cv2.imwrite(str(masks / path.name), (cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) > 0).astype(np.uint8))
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", masks, "-o", tmp_path / "b", "--quiet")
+    assert code == 0, err
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "c", "--quiet")
+    np.testing.assert_array_equal(read_frames(tmp_path / "b"), read_frames(tmp_path / "c"))
+    assert not np.array_equal(read_frames(tmp_path / "b"), read_frames(tiny_dir / "frames"))
+
+
+def test_masks_of_another_aspect_ratio_stop_with_one_line(tiny_dir, tmp_path, capsys):
+    cv2.imwrite(str(tmp_path / "square.png"), np.full((48, 48), 255, np.uint8))
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tmp_path / "square.png", "-o", tmp_path / "r", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "48x48", "96x48", "aspect ratio")
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("which", ["input", "masks"])
+def test_an_output_that_is_an_input_is_refused_even_with_overwrite(tiny_dir, tmp_path, capsys, which):
+    frames, masks = copy_case(tiny_dir, tmp_path)
+    before = snapshot(tmp_path)
+    target = frames if which == "input" else masks
+    code, _, err = run_main(capsys, "inpaint", frames, masks, "-o", target, *FAST, "--overwrite")
+    assert code == 2
+    assert_one_line_error(err, "also an input")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("flags, words", [(["--dilate", "-3"], ["--dilate", "-3"]), (["--feather", "-1"], ["--feather"])])
+def test_negative_pixel_settings_are_one_line_errors(tiny_dir, tmp_path, capsys, flags, words):
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "r", *FAST, *flags)
+    assert code == 2
+    assert_one_line_error(err, *words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_viz_side_by_side_of_different_lengths_is_one_line(tiny_dir, tmp_path, capsys):
+    short = tmp_path / "short"
+    write_frames(short, read_frames(tiny_dir / "frames")[:5], 24)
+    code, _, err = run_main(capsys, "viz", "side-by-side", tiny_dir / "frames", short, "-o", tmp_path / "sbs.mp4")
+    assert code == 2
+    assert_one_line_error(err, "one length", "12 frames", "5 frames")
+    assert not (tmp_path / "sbs.mp4").exists()
+
+
+def test_the_python_api_refuses_a_list_with_one_line(tiny_case):
+    import videofill
+    from videofill.errors import VideofillError
+
+    frames, holes = tiny_case
+    with pytest.raises(VideofillError, match="numpy array, got list"):
+        videofill.inpaint(list(frames), holes)
+
+
+def test_the_default_preset_shows_progress(tiny_dir, tmp_path, capsys):
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "r")
+    assert code == 0, err
+    assert "propagation" in err and "frames" in err and "wrote" in err
+
+
+def test_quiet_silences_notes(tiny_dir, tmp_path, capsys):
+    cv2.imwrite(str(tmp_path / "half.png"), np.full((24, 48), 255, np.uint8))  # same aspect, other size: a note
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tmp_path / "half.png", "-o", tmp_path / "a")
+    assert code == 0 and err.count("note: masks in") == 1, err
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tmp_path / "half.png", "-o", tmp_path / "b", "--quiet")
+    assert code == 0 and err == "", err
+
+
+def test_the_run_record_says_what_ran_and_reruns_with_config(tiny_dir, tmp_path, capsys):
+    first = tmp_path / "first"
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", first, "--quiet", "--dilate", "2")
+    assert code == 0, err
+    record = json.loads(record_path_for(first).read_text())
+    assert record["fill"].startswith("flow-guided propagation") and "method" not in record["config"]
+    assert record["input"] == str(tiny_dir / "frames") and record["masks"] == str(tiny_dir / "masks")
+    assert record["videofill"] and record["config"]["dilate"] == 2 and record["config"]["crf"] == 18
+    code, _, err = run_main(capsys, "inpaint", "--config", record_path_for(first), "-o", tmp_path / "again", "--quiet")
+    assert code == 0, err
+    np.testing.assert_array_equal(read_frames(tmp_path / "again"), read_frames(first))
+    assert json.loads(record_path_for(tmp_path / "again").read_text())["config"] == record["config"]
+
+
+def test_odd_sizes_in_h264_are_padded_with_a_note_and_folder_fps_is_stated(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    clip = np.random.default_rng(0).integers(0, 255, (6, 33, 47, 3), dtype=np.uint8)
+    write_frames(frames, clip, 24)
+    hole = np.zeros((33, 47), np.uint8)
+    hole[10:20, 10:20] = 255
+    cv2.imwrite(str(tmp_path / "mask.png"), hole)
+    code, _, err = run_main(capsys, "inpaint", frames, tmp_path / "mask.png", "-o", tmp_path / "out.mp4")
+    assert code == 0, err
+    assert "25 fps assumed" in err and "padded" in err, err
+
+
+def test_help_and_argument_errors_do_not_import_torch():
+    code = (
+        "import sys\n"
+        "from videofill import cli\n"
+        "try:\n"
+        "    cli.main(['inpaint', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "try:\n"
+        "    cli.main(['inpaint', '--dilate', 'x'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout + done.stderr
+
+
+def test_sigterm_during_training_saves_a_checkpoint_to_resume_from(tiny_dir, tmp_path):
+    output = tmp_path / "result"
+    command = [c for c in inpaint_command(tiny_dir, output, 100000, "--checkpoint-seconds", "100000") if c != "--quiet"]
+    process = subprocess.Popen(command, env=ENV, stderr=subprocess.PIPE)
+    checkpoint = run_dir_for(output) / "window_00000" / "checkpoint.pt"
+    seen = bytearray()
+    try:
+        deadline = time.monotonic() + 120
+        while max(map(int, re.findall(rb"(\d+)/4000", seen)), default=0) < 2:  # the training bar counted 2 steps
+            assert time.monotonic() < deadline and process.poll() is None, seen.decode(errors="replace")
+            seen += os.read(process.stderr.fileno(), 4096)
+        assert not checkpoint.exists()  # the periodic checkpoint is 100000 s away
+        process.send_signal(signal.SIGTERM)
+        _, rest = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    err = (seen + (rest or b"")).decode(errors="replace")
+    assert process.returncode == 130 and "--resume" in err, err
+    assert checkpoint.exists()
+    state = torch.load(checkpoint, weights_only=False)
+    assert state["step"] > 0

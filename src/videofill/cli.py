@@ -123,11 +123,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
+    from videofill import viz
     from videofill.io.masks import read_masks
     from videofill.io.video import probe, read_frames
     from videofill.io.writer import VideoWriter
-
-    from videofill import viz
 
     if args.kind == "slice":
         videos = {Path(p).stem or str(p): read_frames(p) for p in args.inputs}
@@ -284,8 +283,9 @@ def _stop_on_sigterm(number, _frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     warnings.simplefilter("always")
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)  # like Ctrl-C: training saves a checkpoint first
+    shown = warnings.showwarning
     warnings.showwarning = _print_notes(args)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # like Ctrl-C: training saves a checkpoint before stopping
     try:
         return args.run(args)
     except VideofillError as err:
@@ -295,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
         hint = " (run the same command with --resume to continue)" if getattr(args, "command", None) == "inpaint" else ""
         print(f"videofill: interrupted{hint}", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        warnings.showwarning = shown
 
 
 if __name__ == "__main__":

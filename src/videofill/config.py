@@ -32,7 +32,7 @@ class InpaintConfig:
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
     max_side: int = 432  # longer side of the working frames (px) when size is None; never upscales
     dilate: int = 0  # grow every hole by this many pixels (at the input resolution) before anything else
-    crop_margin: int | None = None  # train on the smallest window holding every hole + this many working px; None: whole frames
+    crop_margin: int | None = None  # train on the smallest crop holding every hole + this many working px; None: whole frames
     # --- generator (appendix A.1)
     channels: tuple[int, ...] = PAPER_CHANNELS  # encoder channels per level; its length is the depth
     skip_channels: int = 4  # channels of each skip connection
@@ -54,6 +54,10 @@ class InpaintConfig:
     perceptual: bool = True  # use L_p when VGG16 weights are found (off, with one warning, when they are not)
     vgg_weights: str | None = None  # path to torchvision-format VGG16 weights; None: look in the torch hub cache
     flow_preset: str = "medium"  # OpenCV DIS preset for the input flows: ultrafast | fast | medium
+    guard_snapshot_every: int = 50  # divergence guard: steps between in-memory snapshots of a good training state
+    guard_spike_factor: float = 20.0  # divergence guard: a loss above this many times the recent median is a spike
+    guard_lr_decay: float = 0.5  # divergence guard: learning-rate factor applied after each recovery
+    guard_history: int = 50  # divergence guard: steps of loss kept for the median
     # --- flow-guided propagation (videofill.fill.propagate; not in the paper, used by the default preset)
     guide_start: bool = False  # start from the propagated video (videofill.fill.propagate); training learns a correction
     weight_guide: float = 0.0  # w_g: pull hole pixels towards the propagated ones (0 = off)
@@ -192,7 +196,7 @@ def _default() -> InpaintConfig:
     """
     return InpaintConfig(
         max_side=432,
-        crop_margin=32,  # when training is asked for, train on the window around the holes (benchmarks/step_time.py)
+        crop_margin=32,  # when training is asked for, train on the crop around the holes (benchmarks/step_time.py)
         guide_start=True,  # start from the propagated video; the network learns a correction to it
         weight_guide=1.0,
         guide_untrusted=0.3,

@@ -208,4 +208,4 @@ def _progress_saver(folder, config: InpaintConfig, width: int, height: int, say)
     from videofill.fill.progress import ProgressSaver
 
     size = working_size(width, height, config)
-    return ProgressSaver(folder, config.progress_every, window=config.batch_frames, size=size, autocast=config.bf16)
+    return ProgressSaver(folder, config.progress_every, batch_frames=config.batch_frames, size=size, autocast=config.bf16)

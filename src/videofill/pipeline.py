@@ -20,7 +20,12 @@ from videofill.errors import VideofillError
 from videofill.fill.checkpoint import Checkpointer
 from videofill.fill.flow import DISFlow, FlowEstimator, VideoFlows, compute_video_flows
 from videofill.fill.inference import composite, resize_frames, to_uint8
-from videofill.fill.methods import make_noise, perceptual_loss_for, train_dip, train_video
+from videofill.fill.methods import (
+    make_noise,
+    perceptual_loss_for,
+    train_dip,
+    train_video,
+)
 from videofill.fill.prepare import PreparedVideo, crop_video, hole_region, prepare
 from videofill.fill.train import FitResult, VideoTensors
 
@@ -169,13 +174,13 @@ def inpaint_video(
         region = hole_region(prepared, config.depth, config.crop_margin)
     perceptual = perceptual_loss_for(config, device, notes) if learn else None
     train = train_dip if config.method == "dip" else functools.partial(train_video, on_step=on_step)
-    if learn:  # on the window around the holes when there is one; flows and propagation saw whole frames
+    if learn:  # on the crop around the holes when there is one; flows and propagation saw whole frames
         trained_on = crop_video(video, region) if region is not None else video
         generated, fit_result = train(trained_on, config, device, perceptual, progress, checkpointer, resume)
     else:
         generated, fit_result = video.base, FitResult()
     fill = to_uint8(generated)
-    if region is not None:  # back into the whole (padded) working frames; every hole lies inside the window
+    if region is not None:  # back into the whole (padded) working frames; every hole lies inside the crop
         x0, y0, x1, y1 = region
         canvas = prepared.frames.copy()
         canvas[:, y0:y1, x0:x1] = fill

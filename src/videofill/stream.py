@@ -6,7 +6,6 @@ are kept in the run folder so an interrupted run resumes without redoing them.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Callable, Iterator

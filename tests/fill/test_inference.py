@@ -1,13 +1,13 @@
 import numpy as np
 import torch
 
-from videofill.fill.inference import composite, generate_video, to_uint8, window_starts
+from videofill.fill.inference import centred_starts, composite, generate_video, to_uint8
 from videofill.fill.networks import EncoderDecoder
 
 
-def test_window_starts_centre_each_frame():
-    assert window_starts(10, 5) == [0, 0, 0, 1, 2, 3, 4, 5, 5, 5]
-    assert window_starts(3, 5) == [0, 0, 0]
+def test_centred_starts_centre_each_frame():
+    assert centred_starts(10, 5) == [0, 0, 0, 1, 2, 3, 4, 5, 5, 5]
+    assert centred_starts(3, 5) == [0, 0, 0]
 
 
 def test_generate_video_shape_and_range():

@@ -137,3 +137,19 @@ def test_perceptual_loss_under_bf16_autocast_matches_the_element_wise_formula():
             known = ~grow_holes(torch.nn.functional.adaptive_max_pool2d(holes.float(), feature.shape[-2:]) > 0, growth)
             expected += ((known * (feature.float() - target_feature.float())) ** 2).mean().item()
     assert abs(measured - expected) < 1e-5 * expected
+
+
+def test_consistency_loss_gradients_match_finite_differences_in_float64():
+    """gradcheck of L_c with respect to the neighbour frame and the flow (frame i is detached by design)."""
+    from videofill.fill.losses import consistency_loss
+
+    generator = torch.Generator().manual_seed(1)
+    frames_i = torch.rand(1, 3, 5, 6, dtype=torch.float64, generator=generator)
+    frames_j = torch.rand(1, 3, 5, 6, dtype=torch.float64, generator=generator, requires_grad=True)
+    flow = (torch.rand(1, 2, 5, 6, dtype=torch.float64, generator=generator) * 0.6 + 0.2).requires_grad_(True)
+    weight = torch.rand(1, 1, 5, 6, generator=generator) > 0.3
+
+    def loss(neighbour, flow_ij):
+        return consistency_loss(frames_i, neighbour, flow_ij, weight)
+
+    assert torch.autograd.gradcheck(loss, (frames_j, flow), eps=1e-6, atol=1e-5)

@@ -33,7 +33,7 @@ def test_bad_every(tmp_path):
 def test_progress_files(tiny_case, tmp_path, method):
     frames, holes = tiny_case
     config = get_preset("test").replace(method=method)  # 12 steps
-    saver = ProgressSaver(tmp_path, every=5, window=config.batch_frames, size=(96, 48))
+    saver = ProgressSaver(tmp_path, every=5, batch_frames=config.batch_frames, size=(96, 48))
     calls = []
 
     def hook(step, model, video):
@@ -69,7 +69,7 @@ def test_saved_frame_matches_inference(tiny_case, tmp_path):
     """The last saved step's frame is what inference makes from the final network (same window, same mode)."""
     frames, holes = tiny_case
     config = get_preset("test").replace(method="dip-vid", max_steps=8)
-    saver = ProgressSaver(tmp_path, every=8, window=config.batch_frames)
+    saver = ProgressSaver(tmp_path, every=8, batch_frames=config.batch_frames)
     result = inpaint_video(frames, holes, config, on_step=saver)
     for i in spread_frames(len(frames)):
         saved = _read(tmp_path / f"step_000008_frame_{i:05d}.png")

@@ -41,7 +41,7 @@ def test_injected_nan_is_recovered_and_reported():
 
     result = fit(
         model, objective, ((s, batch) for s in range(20)), 20, 0.01, progress=False,
-        guard=GuardConfig(snapshot_every=5), loss_hook=poison,
+        guard=GuardConfig.from_config(config.replace(guard_snapshot_every=5)), loss_hook=poison,
     )
     assert len(result.recoveries) == 1 and "step 12" in result.recoveries[0]
     assert all(torch.isfinite(p).all() for p in model.parameters())

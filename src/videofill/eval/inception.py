@@ -18,7 +18,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from videofill.io.weights import FrozenNetwork, find_weights, load_matching, read_state_dict, warn_missing
+from videofill.io.weights import (
+    FrozenNetwork,
+    find_weights,
+    load_matching,
+    read_state_dict,
+    warn_missing,
+)
 
 INCEPTION_FILENAMES: tuple[str, ...] = ("pt_inception-2015-12-05-6726825d.pth", "inception_v3_google-0cc3c7bd.pth")
 

@@ -331,7 +331,9 @@ def _fid(result: np.ndarray, ground_truth: np.ndarray, inception: Any) -> tuple[
     if result.shape[0] < 2:
         return None, "FID needs at least 2 frames"
 
-    from videofill.eval import inception as inception_net  # torch is imported only when FID is asked for
+    from videofill.eval import (
+        inception as inception_net,  # torch is imported only when FID is asked for
+    )
     from videofill.io.weights import hub_checkpoint_dir
 
     model = inception

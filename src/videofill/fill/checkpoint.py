@@ -10,7 +10,6 @@ rebuilt rather than stored; the checkpoint records the configuration and refuses
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 FLOW_OFFSETS: tuple[int, ...] = (1, -1, 3, -3, 5, -5)
 
 #: Forward-backward check: a pixel is valid when exp(-|F_ij + F_ji(x + F_ij)|^2 / 2) > 0.5, i.e. the
-#: round-trip error is under sqrt(2 ln 2) ~ 1.18 px (NOTES.md).
+#: round-trip error is under sqrt(2 ln 2) ~ 1.18 px (the threshold of the paper's released code).
 FB_MAX_SQUARED_ERROR = 2.0 * math.log(2.0)
 
 

@@ -7,6 +7,8 @@ centre. The fill replaces hole pixels only: every pixel outside the hole is the 
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import cv2
 import numpy as np
 import torch
@@ -15,13 +17,51 @@ import torch.nn as nn
 from videofill.fill.train import generate_frames
 
 
-def window_starts(frame_count: int, window: int) -> list[int]:
-    """For each frame, the start of the ``window``-frame window that has it nearest the centre."""
+def centred_starts(frame_count: int, window: int) -> list[int]:
+    """For each frame, the start of the ``window``-frame run of frames that has it nearest the centre."""
     last = max(frame_count - window, 0)
     return [min(max(i - window // 2, 0), last) for i in range(frame_count)]
 
 
 @torch.no_grad()
+def iter_generated(
+    model: nn.Module,
+    noise: torch.Tensor,
+    window: int,
+    device: torch.device,
+    autocast: bool = False,
+    base: torch.Tensor | None = None,
+    frames: list[int] | None = None,
+) -> Iterator[tuple[int, torch.Tensor, torch.Tensor | None]]:
+    """Generate frames the way the paper's code does: on runs of ``window`` frames, BatchNorm in training mode, each
+    frame taken from the run that has it nearest the centre. The one generation loop (inference and snapshots).
+
+    Args:
+        model: the trained generator (kept in training mode, as in the paper's code).
+        noise: float32 (T, 1, H, W), the fixed network input.
+        window: frames generated together (the training batch size N); at most T are used.
+        device: where to run.
+        autocast: bfloat16 autocast.
+        base: float32 (T, 3, H, W) in [0, 1] or None: the frames the generator corrects (``VideoTensors.base``).
+        frames: which frames to generate, ascending (None: all).
+
+    Yields:
+        ``(i, image, flows)``: frame index, float32 (3, H, W) in [0, 1] on the device, and the flow head's output
+        (C, H, W) in normalised units, or None without a flow head.
+    """
+    model.train()
+    count = noise.shape[0]
+    window = min(window, count)
+    starts = centred_starts(count, window)
+    wanted = range(count) if frames is None else frames
+    for start in sorted({starts[i] for i in wanted}):
+        part = None if base is None else base[start : start + window].to(device)
+        images, flows = generate_frames(model, noise[start : start + window].to(device), autocast, part)
+        for i in wanted:
+            if starts[i] == start:
+                yield i, images[i - start], None if flows is None else flows[i - start]
+
+
 def generate_video(
     model: nn.Module,
     noise: torch.Tensor,
@@ -30,45 +70,10 @@ def generate_video(
     autocast: bool = False,
     base: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Generate every frame of the video.
-
-    Args:
-        model: the trained generator (kept in training mode, as in the paper's code).
-        noise: float32 (T, 1, H, W), the fixed network input.
-        window: frames per generation window (the training batch size N).
-        device: where to run.
-        autocast: bfloat16 autocast.
-        base: float32 (T, 3, H, W) in [0, 1] or None: the frames the generator corrects (``VideoTensors.base``).
-
-    Returns:
-        float32 (T, 3, H, W) in [0, 1] on the CPU.
-    """
-    model.train()
-    count = noise.shape[0]
-    window = min(window, count)
-    starts = window_starts(count, window)
-    out = torch.empty(count, 3, *noise.shape[-2:])
-    for start in sorted(set(starts)):
-        part = None if base is None else base[start : start + window].to(device)
-        frames, _ = generate_frames(model, noise[start : start + window].to(device), autocast, part)
-        for i in range(count):
-            if starts[i] == start:
-                out[i] = frames[i - start].cpu()
-    return out
-
-
-@torch.no_grad()
-def generate_flows(model: nn.Module, noise: torch.Tensor, window: int, device: torch.device) -> torch.Tensor | None:
-    """The generator's flow head for every frame, (T, 12, H, W) in normalised units, or None without a flow head."""
-    if getattr(model, "flow_head", None) is None:
-        return None
-    model.train()
-    count = noise.shape[0]
-    starts = window_starts(count, min(window, count))
-    out = torch.empty(count, model.flow_head.out_channels, *noise.shape[-2:])
-    for i, start in enumerate(starts):
-        _, flows = generate_frames(model, noise[start : start + min(window, count)].to(device), False)
-        out[i] = flows[i - start].cpu()
+    """Every frame of the video (:func:`iter_generated`), float32 (T, 3, H, W) in [0, 1] on the CPU."""
+    out = torch.empty(noise.shape[0], 3, *noise.shape[-2:])
+    for i, image, _ in iter_generated(model, noise, window, device, autocast, base):
+        out[i] = image.float().cpu()
     return out
 
 

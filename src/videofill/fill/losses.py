@@ -1,7 +1,7 @@
 """The four losses of section 3.1: image generation L_r, flow generation L_f, consistency L_c, perceptual L_p.
 
 Each term is a mean squared error over the whole masked tensor: masked-out elements count in the denominator, as in
-the paper's implementation (NOTES.md). Masks here are float or bool tensors that broadcast against their operands;
+the paper's released implementation. Masks here are float or bool tensors that broadcast against their operands;
 ``known`` is True where the input frame is known (the complement of the hole).
 """
 

@@ -13,8 +13,22 @@ from videofill.config import InpaintConfig
 from videofill.fill.inference import generate_video
 from videofill.fill.losses import LossWeights, PerceptualLoss
 from videofill.fill.networks import EncoderDecoder
-from videofill.fill.schedule import Batch, consecutive_batches, flow_batches, planned_batches, step_plan, total_steps
-from videofill.fill.train import FitResult, FlowObjective, ImageObjective, VideoTensors, fit
+from videofill.fill.schedule import (
+    Batch,
+    consecutive_batches,
+    flow_batches,
+    planned_batches,
+    step_plan,
+    total_steps,
+)
+from videofill.fill.train import (
+    FitResult,
+    FlowObjective,
+    GuardConfig,
+    ImageObjective,
+    VideoTensors,
+    fit,
+)
 
 
 def make_noise(count: int, height: int, width: int, config: InpaintConfig) -> torch.Tensor:
@@ -89,6 +103,7 @@ def train_video(video, config, device, perceptual, progress, checkpointer=None, 
         progress=progress,
         description=config.method,
         steps_per_epoch=len(batches) * config.steps_per_batch,
+        guard=GuardConfig.from_config(config),
         checkpoint=checkpointer,
         resume_state=state,
         on_step=None if on_step is None else (lambda step, _loss, _optimizer: on_step(step, model, video)),
@@ -139,6 +154,7 @@ def train_dip(video, config, device, perceptual, progress, checkpointer=None, re
             progress=progress,
             description=f"dip frame {i + 1}/{len(video.frames)}",
             on_step=keep,
+            guard=GuardConfig.from_config(config),
             checkpoint=checkpointer,
             resume_state=resume_state,
             checkpoint_extra=lambda: {

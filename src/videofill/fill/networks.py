@@ -1,7 +1,7 @@
 """The generators: the encoder-decoder of appendix A.1 (2D) and its 3D-convolution variant of appendix A.2.
 
 Both map a fixed noise map to frames (and, for DIP-Vid-Flow, to flows). The topology, with the numbers the
-appendix lost (NOTES.md):
+appendix leaves out, as the authors' released code sets them:
 
 - ``depth`` levels (6 in the paper) with encoder channels ``channels`` (16, 32, 64, 128, 128, 128).
 - Encoder level: conv k_down stride 2, then conv k_down stride 1; each conv followed by BatchNorm + LeakyReLU(0.2).
@@ -23,7 +23,6 @@ import torch
 import torch.nn as nn
 
 from videofill.config import PAPER_CHANNELS
-
 
 
 def _conv_bn_act(conv3d: bool, c_in: int, c_out: int, kernel, stride=1) -> nn.Sequential:

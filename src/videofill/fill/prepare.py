@@ -1,5 +1,6 @@
 """The video at the working resolution: resizing, blanking and Telea-filling the holes, padding for the network, and
-the window around the holes that training may be cut to.
+the crop around the holes that training may be cut to (a *crop* is a rectangle of the frame; a *window*, in
+:mod:`videofill.stream`, is a run of frames).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def prepare(frames: np.ndarray, holes: np.ndarray, config: InpaintConfig) -> Pre
 
 
 def hole_region(prepared: PreparedVideo, depth: int, margin: int) -> tuple[int, int, int, int] | None:
-    """The window (x0, y0, x1, y1) of the padded working frames that holds every hole pixel of the video plus
+    """The crop (x0, y0, x1, y1) of the padded working frames that holds every hole pixel of the video plus
     ``margin`` pixels of context on each side, grown to what the network accepts (sides multiples of 2**depth, at
     least 3 * 2**depth) and shifted inside the frame; None when it would cover 90 % of the frame or more."""
     height, width = prepared.holes.shape[1:]
@@ -105,7 +106,7 @@ def hole_region(prepared: PreparedVideo, depth: int, margin: int) -> tuple[int, 
 
 
 def crop_video(video: VideoTensors, region: tuple[int, int, int, int]) -> VideoTensors:
-    """``video`` cut to the window (x0, y0, x1, y1) of :func:`hole_region`: frames, holes, noise, flows, guide, base."""
+    """``video`` cut to the crop (x0, y0, x1, y1) of :func:`hole_region`: frames, holes, noise, flows, guide, base."""
     x0, y0, x1, y1 = region
     cut = (..., slice(y0, y1), slice(x0, x1))
 

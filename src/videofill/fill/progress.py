@@ -26,8 +26,8 @@ import torch.nn as nn
 
 from videofill.errors import VideofillError
 from videofill.fill.flow import FLOW_OFFSETS
-from videofill.fill.inference import to_uint8, window_starts
-from videofill.fill.train import VideoTensors, generate_frames
+from videofill.fill.inference import iter_generated, to_uint8
+from videofill.fill.train import VideoTensors
 from videofill.viz import flow_to_color, loss_curve_png, outline_holes, save_image
 
 
@@ -52,7 +52,7 @@ class ProgressSaver:
         folder: where to write (created if missing).
         every: save after the first step and then after every ``every`` steps.
         frame_indices: frames to show; None: 3 frames spread over the clip (:func:`spread_frames`).
-        window: frames per generation window, the training batch size N (each frame is generated in the window that
+        batch_frames: frames generated together, the training batch size N (each frame is generated in the run that
             has it nearest the centre, as :func:`videofill.fill.inference.generate_video` does).
         size: (W, H) working size before the network's padding, to crop the images to; None: no crop.
         autocast: bfloat16 autocast, as in training (``config.bf16``).
@@ -67,7 +67,7 @@ class ProgressSaver:
         every: int = 100,
         frame_indices: Sequence[int] | None = None,
         *,
-        window: int = 5,
+        batch_frames: int = 5,
         size: tuple[int, int] | None = None,
         autocast: bool = False,
     ) -> None:
@@ -78,7 +78,7 @@ class ProgressSaver:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise VideofillError(f"cannot create the progress folder {self.folder}: {err.strerror}") from None
-        self.every, self.window, self.size, self.autocast = every, window, size, autocast
+        self.every, self.batch_frames, self.size, self.autocast = every, batch_frames, size, autocast
         self.frame_indices = list(frame_indices) if frame_indices is not None else None
         self._wrote_inputs = False
 
@@ -129,32 +129,22 @@ class ProgressSaver:
     def save(self, step: int, model: nn.Module, video: VideoTensors) -> list[Path]:
         """Generate the chosen frames with the current ``model`` and write them; returns the paths written.
 
-        The model stays in training mode (BatchNorm uses the window's statistics, as in inference).
+        The model stays in training mode (BatchNorm uses the batch's statistics, as in inference).
         """
         count = len(video.frames)
         frames = self._frames_of(count)
         if not self._wrote_inputs:
             self._write_inputs(video, frames)
         device = next(model.parameters()).device
-        window = min(self.window, count)
-        starts = window_starts(count, window)
-        model.train()
         written = []
-        for i in frames:
-            start = starts[i]
-            generated, flows = generate_frames(
-                model,
-                video.noise[start : start + window].to(device),
-                self.autocast,
-                None if video.base is None else video.base[start : start + window].to(device),
-            )
+        for i, generated, flows in iter_generated(model, video.noise, self.batch_frames, device, self.autocast, video.base, frames):
             stem = f"step_{step + 1:06d}_frame_{i:05d}"
-            image = self._crop(to_uint8(generated[i - start : i - start + 1].cpu())[0])
+            image = self._crop(to_uint8(generated[None].float().cpu())[0])
             written.append(save_image(self.folder / f"{stem}.png", image))
             if flows is not None and video.flows is not None:
                 k = self._offset(i, count)
                 scale = float(video.flows.scale[k])
-                predicted = flows[i - start, 2 * k : 2 * k + 2].cpu() * scale  # (12, H, W) -> (2, H, W) in px
+                predicted = flows[2 * k : 2 * k + 2].float().cpu() * scale  # (12, H, W) -> (2, H, W) in px
                 colour = self._flow_image(predicted, scale)
                 written.append(save_image(self.folder / f"{stem}_flow.png", colour))
         return written

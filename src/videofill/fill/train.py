@@ -177,12 +177,20 @@ class FlowObjective(ImageObjective):
 
 @dataclass
 class GuardConfig:
-    """Divergence guard: a NaN/Inf loss or a spike restores the last good state and lowers the learning rate."""
+    """Divergence guard: a NaN/Inf loss or a spike restores the last good state and lowers the learning rate.
 
-    snapshot_every: int = 50  # steps between in-memory snapshots of a good state
-    spike_factor: float = 20.0  # a loss above this many times the recent median counts as a spike
-    lr_decay: float = 0.5  # learning-rate factor applied after each recovery
-    history: int = 50  # steps of loss kept for the median
+    Built from :class:`videofill.config.InpaintConfig`'s ``guard_*`` fields (:meth:`from_config`), where the defaults live.
+    """
+
+    @classmethod
+    def from_config(cls, config) -> "GuardConfig":
+        return cls(config.guard_snapshot_every, config.guard_spike_factor, config.guard_lr_decay, config.guard_history)
+
+
+    snapshot_every: int  # steps between in-memory snapshots of a good state
+    spike_factor: float  # a loss above this many times the recent median counts as a spike
+    lr_decay: float  # learning-rate factor applied after each recovery
+    history: int  # steps of loss kept for the median
 
 
 @dataclass
@@ -266,7 +274,7 @@ def fit(
     description: str = "training",
     start_step: int = 0,
     optimizer: torch.optim.Optimizer | None = None,
-    guard: GuardConfig | None = GuardConfig(),
+    guard: GuardConfig | None = None,
     steps_per_epoch: int | None = None,
     on_step: Callable[[int, float, torch.optim.Optimizer], None] | None = None,
     loss_hook: Callable[[int, torch.Tensor], torch.Tensor] | None = None,
@@ -285,7 +293,7 @@ def fit(
         lr: Adam learning rate.
         progress: show a progress bar with the step, epoch-free position, losses and ETA.
         optimizer: an existing optimiser (resume); a new Adam when None.
-        guard: divergence guard settings; None disables it.
+        guard: divergence guard settings (:meth:`GuardConfig.from_config`); None disables it.
         steps_per_epoch: steps in one sweep over the batch list, to show the epoch in the progress bar.
         on_step: called after each update with (step, loss, optimizer), e.g. to checkpoint.
         loss_hook: test hook that may replace the loss tensor (used to inject a NaN).
@@ -336,7 +344,8 @@ def fit(
             result.steps += 1
             if on_step is not None:
                 on_step(step, value, optimizer)
-            if checkpoint is not None and (checkpoint.due(step) or step == total - 1 or stop.signal is not None):
+            stopping = stop.signal is not None  # read once: a signal arriving after this line stops after the next step
+            if checkpoint is not None and (checkpoint.due(step) or step == total - 1 or stopping):
                 checkpoint.save(
                     {
                         "model": model.state_dict(),
@@ -353,7 +362,7 @@ def fit(
                 shown = {"epoch": f"{step // steps_per_epoch + 1}"} if steps_per_epoch else {}
                 shown.update({name: f"{part:.4f}" for name, part in {"loss": value, **parts}.items()})
                 bar.set_postfix(shown)
-            if stop.signal is not None:  # the state after this step is saved: resume continues from the next one
+            if stopping:  # the state after this step is saved: resume continues from the next one
                 raise KeyboardInterrupt(f"stopped by signal {stop.signal} after step {step}")
     finally:
         stop.uninstall()

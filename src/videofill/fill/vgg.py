@@ -9,9 +9,14 @@ import os
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from videofill.io.weights import FrozenNetwork, find_weights, load_matching, read_state_dict, warn_missing
+from videofill.io.weights import (
+    FrozenNetwork,
+    find_weights,
+    load_matching,
+    read_state_dict,
+    warn_missing,
+)
 
 VGG16_FILENAMES: tuple[str, ...] = ("vgg16-397923af.pth",)
 IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
@@ -41,7 +46,7 @@ class VGG16Features(FrozenNetwork):
     Parameter names are torchvision's (``features.0.weight``, ...), so its ``vgg16-397923af.pth`` loads directly.
     Parameters do not require gradients and the module stays in eval mode; gradients still flow to the input.
 
-    Hole growth (:attr:`HOLE_GROWTH_PX`, used by :func:`vgg_layer_holes`). A feature is free of the hole when its
+    Hole growth (:attr:`HOLE_GROWTH_PX`, used by :class:`videofill.fill.losses.PerceptualLoss`). A feature is free of the hole when its
     receptive field holds no hole pixel. Let layer k have stride s = 1, 2, 4 (:attr:`LAYER_STRIDES`), so feature
     position i covers the input block [s*i, s*i + s - 1]. Its receptive field in input pixels is:
 
@@ -82,28 +87,6 @@ class VGG16Features(FrozenNetwork):
             if index in _VGG16_TAPS:
                 out.append(h)
         return out
-
-
-
-def vgg_layer_holes(holes: torch.Tensor) -> list[torch.Tensor]:
-    """The hole as seen by each VGG16 perceptual layer: features outside it do not see any hole pixel.
-
-    Args:
-        holes: (B, 1, H, W) bool (True = hole) or float in {0, 1}, at the resolution fed to :class:`VGG16Features`.
-
-    Returns:
-        three bool tensors (B, 1, H, W), (B, 1, H/2, W/2), (B, 1, H/4, W/4) (rounded down like VGG's pools), True
-        where the layer's feature may depend on a hole pixel: the hole max-pooled to the layer's stride, then grown
-        by ``VGG16Features.HOLE_GROWTH_PX`` layer pixels (see :class:`VGG16Features`).
-    """
-    if holes.ndim != 4 or holes.shape[1] != 1:
-        raise ValueError(f"expected (B, 1, H, W) holes, got {tuple(holes.shape)}")
-    h = holes.float()
-    out = []
-    for stride, grow in zip(VGG16Features.LAYER_STRIDES, VGG16Features.HOLE_GROWTH_PX):
-        reduced = F.max_pool2d(h, stride, stride) if stride > 1 else h  # any hole pixel in the block
-        out.append(F.max_pool2d(reduced, 2 * grow + 1, 1, grow) > 0.5)  # square growth by `grow` layer pixels
-    return out
 
 
 

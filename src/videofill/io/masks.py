@@ -27,7 +27,13 @@ import numpy as np
 
 from videofill.errors import VideofillError
 from videofill.io.atomic import move_into_place, temporary_sibling
-from videofill.io.images import is_image_file, list_images, read_image, to_uint8, write_png
+from videofill.io.images import (
+    is_image_file,
+    list_images,
+    read_image,
+    to_uint8,
+    write_png,
+)
 from videofill.io.video import iter_frames, probe
 
 #: File value of a hole pixel.

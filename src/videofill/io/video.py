@@ -17,7 +17,13 @@ import av
 import numpy as np
 
 from videofill.errors import VideofillError
-from videofill.io.images import is_image_file, list_images, read_image, size_text, to_rgb8
+from videofill.io.images import (
+    is_image_file,
+    list_images,
+    read_image,
+    size_text,
+    to_rgb8,
+)
 
 #: Frame rate reported for a folder of frames.
 FOLDER_FPS = Fraction(25)

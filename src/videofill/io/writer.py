@@ -214,6 +214,12 @@ class VideoWriter:
 
     def _encode(self, frame: np.ndarray) -> None:
         if not self.lossless and (frame.shape[0] % 2 or frame.shape[1] % 2):
+            if self.frame_count == 0:
+                warnings.warn(
+                    f"{self.path.name}: H.264 needs even sides, so the {frame.shape[1]}x{frame.shape[0]} frames are padded "
+                    "by repeating the last row/column (use --lossless or PNG output for the exact size)",
+                    stacklevel=2,
+                )
             frame = np.pad(frame, ((0, frame.shape[0] % 2), (0, frame.shape[1] % 2), (0, 0)), mode="edge")
         video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
         if not self.lossless:
