@@ -17,6 +17,7 @@ import pytest
 from media import smooth_clip
 from videofill import cli
 from videofill.batch import read_jobs, run_batch
+from videofill.config import get_preset
 from videofill.io.images import write_png
 from videofill.io.video import read_frames
 
@@ -37,9 +38,17 @@ def _write_case(folder: Path, frames: np.ndarray, mask_height: int | None = None
     return folder
 
 
+#: Every job here runs one propagation pass instead of the default preset's two: half the time, same code paths.
+FAST = {"propagation_passes": 1}
+
+
 def _serial(case: Path, output: Path, *flags: str) -> Path:
-    """The same job run by ``videofill inpaint`` in this process."""
-    code = cli.main(["inpaint", str(case / "frames"), str(case / "masks"), "-o", str(output), "--quiet", *flags])
+    """The same job run by ``videofill inpaint`` in this process (default preset with FAST, and ``flags``)."""
+    settings = output.parent / "fast.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    get_preset("default").replace(**FAST).save(settings)
+    code = cli.main(["inpaint", str(case / "frames"), str(case / "masks"), "-o", str(output), "--quiet",
+                     "--config", str(settings), *flags])
     assert code == 0
     return output
 
@@ -80,11 +89,11 @@ def _summary(outdir: Path) -> dict[str, dict]:
 def test_four_jobs_one_bad_then_rerun(local_ray, cases, tmp_path):
     jobs = tmp_path / "jobs.csv"
     jobs.write_text(
-        "name,input,masks,dilate\n"
-        f"a,{cases['first']}/frames,{cases['first']}/masks,\n"
-        f"b,{cases['second']}/frames,{cases['second']}/masks,1\n"
-        f"bad,{cases['bad']}/frames,{cases['bad']}/masks,\n"
-        f"c,{cases['first']}/frames,{cases['first']}/masks,0\n"
+        "name,input,masks,dilate,propagation_passes\n"
+        f"a,{cases['first']}/frames,{cases['first']}/masks,,1\n"
+        f"b,{cases['second']}/frames,{cases['second']}/masks,1,1\n"
+        f"bad,{cases['bad']}/frames,{cases['bad']}/masks,,1\n"
+        f"c,{cases['first']}/frames,{cases['first']}/masks,0,1\n"
     )
     out = tmp_path / "out"
     argv = ["batch", str(jobs), "-o", str(out), "--workers", "2", "--format", "png", "--quiet"]
@@ -127,7 +136,7 @@ def _our_task_workers() -> list[int]:
 
 
 def test_killed_worker_job_is_retried(local_ray, cases, tmp_path):
-    jobs = read_jobs(cases["first"].parent, tmp_path / "out", ending="")
+    jobs = read_jobs(cases["first"].parent, tmp_path / "out", changes=FAST, ending="")
     jobs = [job for job in jobs if job.name == "first"]
     reports = []
     runner = threading.Thread(target=lambda: reports.extend(run_batch(jobs, tmp_path / "out", workers=2, retries=2)))
@@ -145,7 +154,7 @@ def test_killed_worker_job_is_retried(local_ray, cases, tmp_path):
     assert killed is not None, "no worker was seen running the job"
     (report,) = reports
     assert report.status == "done" and report.attempts == 2, report
-    assert "WorkerCrashedError" not in report.error
+    assert "Worker" in report.error or "died" in report.error, report.error  # what the retry recovered from
     assert _same_files(tmp_path / "out" / "first", cases["first_out"])
     assert _summary(tmp_path / "out")["first"]["attempts"] == "2"
 
@@ -153,7 +162,7 @@ def test_killed_worker_job_is_retried(local_ray, cases, tmp_path):
 def test_split_windows_equals_serial(local_ray, tmp_path):
     case = _write_case(tmp_path / "long", smooth_clip(10, 24, 32))
     serial = _serial(case, tmp_path / "serial", "--window", "6", "--overlap", "2")
-    jobs = read_jobs(tmp_path, tmp_path / "out", changes={"window": 6, "overlap": 2}, ending="")
+    jobs = read_jobs(tmp_path, tmp_path / "out", changes={"window": 6, "overlap": 2, **FAST}, ending="")
     lines = []
     (report,) = run_batch(jobs, tmp_path / "out", workers=2, split_windows=True, log=lines.append)
     assert report.status == "done", report

@@ -36,7 +36,8 @@ class JobReport:
     attempts: int = 0  # tries of the job's task (with split windows: of its most-tried task)
     seconds: float = 0.0  # wall time from the job's first task starting to its output being written
     peak_mib: float = 0.0  # peak resident memory of a worker while running the job's tasks (MiB)
-    error: str = ""  # the last failure, one line
+    error: str = ""  # the last failure, one line (for a job done after a retry: what it recovered from)
+    cpu_seconds: float = 0.0  # CPU time of the job's successful tasks on their workers (not in summary.csv)
     notes: list[str] = field(default_factory=list)  # the library's notes about the result
 
 
@@ -55,7 +56,7 @@ def run_batch(
 
     Args:
         jobs: from :func:`videofill.batch.jobs.read_jobs`.
-        outdir: where the summary goes (created).
+        outdir: where the summary goes (created, on this machine).
         workers: tasks run at once; None: this machine's CPUs, or the cluster's with ``address``. Without
             ``address`` Ray is started here with this many CPUs (and stopped at the end).
         address: an existing Ray cluster (``"auto"``, ``"ray://HOST:10001"``, ``"HOST:6379"``); its nodes must see
@@ -179,6 +180,9 @@ class _Scheduler:
         if report.status != "pending":
             return
         report.attempts = max(report.attempts, self.tries[(number, kind, unit[2])])
+        if kind == "plan" and not value:
+            self._finish(number, "skipped")  # finished, as the worker sees the shared storage
+            return
         if kind == "plan":
             self.say(f"{report.job}: {len(value)} window{'s' if len(value) > 1 else ''}, frames "
                      + ", ".join(f"{s}..{e - 1}" for s, e in value))
@@ -188,7 +192,11 @@ class _Scheduler:
                 self.windows_left[number] = len(value)
                 self.queue.extendleft(reversed([(number, "window", i, tuple(s)) for i, s in enumerate(value)]))
             return
+        if value.skipped:
+            self._finish(number, "skipped")
+            return
         report.peak_mib = max(report.peak_mib, value.peak_mib)
+        report.cpu_seconds += value.cpu_seconds
         report.notes = list(dict.fromkeys(report.notes + value.notes))
         if kind == "window":
             self.windows_left[number] -= 1
@@ -219,8 +227,6 @@ class _Scheduler:
         report = self.reports[number]
         report.status = status
         report.seconds = time.perf_counter() - self.started[number]
-        if status == "done":
-            report.error = ""
         write_summary(self.outdir / SUMMARY_NAME, self.reports)
         self.bar.update(1)
         failed = sum(r.status == "failed" for r in self.reports)

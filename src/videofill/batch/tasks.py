@@ -22,21 +22,26 @@ class TaskOutcome:
     """What one task reports back."""
 
     seconds: float  # wall time of the task on its worker
+    cpu_seconds: float  # CPU time of the worker process during the task (user + system, all its threads)
     peak_mib: float  # peak resident memory of the worker process during the task (MiB)
     notes: list[str] = field(default_factory=list)  # the library's notes about the result
     pid: int = 0  # the worker process
+    skipped: bool = False  # the job was found finished (its output and run record exist): nothing was done
 
 
 def run_job(job: Job, resume: bool = True) -> TaskOutcome:
     """Inpaint a whole job with :func:`videofill.files.inpaint_file` (an existing output is replaced).
 
     ``resume``: continue from the job's checkpoint folder when an earlier attempt left one (a killed worker).
+    A finished job (output and run record present, as this worker sees the shared storage) is skipped.
 
     Raises:
         VideofillError: bad input (see :func:`~videofill.files.inpaint_file`); anything else a crash raises.
     """
     from videofill.files import inpaint_file
 
+    if job.finished():
+        return TaskOutcome(0.0, 0.0, 0.0, skipped=True, pid=os.getpid())
     with _Measure() as measure:
         result = inpaint_file(job.input, job.masks, job.output, job.config, start=job.start, end=job.end,
                               overwrite=True, resume=resume)
@@ -44,7 +49,8 @@ def run_job(job: Job, resume: bool = True) -> TaskOutcome:
 
 
 def job_windows(job: Job) -> list[tuple[int, int]]:
-    """The windows ``(s, e)`` (absolute frames, half-open) the job's inpainted range is cut into.
+    """The windows ``(s, e)`` (absolute frames, half-open) the job's inpainted range is cut into; none when the job
+    is finished already.
 
     Raises:
         VideofillError: an unreadable input, a bad frame range or window settings.
@@ -53,6 +59,8 @@ def job_windows(job: Job) -> list[tuple[int, int]]:
     from videofill.io.video import probe
     from videofill.stream import window_ranges
 
+    if job.finished():
+        return []
     info = probe(job.input)
     first, last = frame_range(job.start, job.end, info.frame_count, info.fps)
     return window_ranges(first, last, job.config.window, job.config.overlap, job.config.batch_frames)
@@ -94,20 +102,22 @@ def _stack(frames):
 
 
 class _Measure:
-    """Wall time and peak resident memory of this process over a ``with`` block (Linux: the kernel's high-water
-    mark, reset at the start; elsewhere the process's lifetime peak)."""
+    """Wall time, CPU time and peak resident memory of this process over a ``with`` block (memory on Linux: the
+    kernel's high-water mark, reset at the start; elsewhere the process's lifetime peak)."""
 
     def __enter__(self) -> "_Measure":
         self._reset = _reset_peak()
         self._start = time.perf_counter()
+        self._cpu = time.process_time()
         return self
 
     def __exit__(self, *exc) -> None:
         self.seconds = time.perf_counter() - self._start
+        self.cpu_seconds = time.process_time() - self._cpu
         self.peak_mib = _peak_mib(self._reset)
 
     def outcome(self, notes) -> TaskOutcome:
-        return TaskOutcome(self.seconds, self.peak_mib, list(notes), os.getpid())
+        return TaskOutcome(self.seconds, self.cpu_seconds, self.peak_mib, list(notes), os.getpid())
 
 
 def _reset_peak() -> bool:
