@@ -79,20 +79,35 @@ def ray_batch(jobs, outdir: Path, workers: int) -> tuple[float, float, list]:
         ray.shutdown()
 
 
-def noop_round_trip(count: int = 40) -> float:
-    """Seconds per trivial task (submit, run on a warm worker, get), one at a time: Ray's latency per task."""
+def ray_costs(count: int = 40) -> dict:
+    """Ray's own costs on a fresh 1-CPU Ray: a worker's start (first trivial task), the imports a worker pays on its
+    first job (videofill.pipeline, torch), and the latency of a trivial task on a warm worker (submit, run, get)."""
     import ray
 
     ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
     try:
         noop = ray.remote(num_cpus=1)(lambda x: x)
-        ray.get(noop.remote(0))  # the worker is started and warm
+        start = time.perf_counter()
+        ray.get(noop.remote(0))
+        first = time.perf_counter() - start
+
+        def imports() -> float:
+            begin = time.perf_counter()
+            import videofill.pipeline  # noqa: F401
+
+            return time.perf_counter() - begin
+
+        imported = ray.get(ray.remote(num_cpus=1)(imports).remote())
         start = time.perf_counter()
         for i in range(count):
             ray.get(noop.remote(i))
-        return (time.perf_counter() - start) / count
+        return {"worker_start": first, "imports": imported, "latency": (time.perf_counter() - start) / count}
     finally:
         ray.shutdown()
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def main() -> None:
@@ -115,7 +130,7 @@ def main() -> None:
             results[workers] = (started, seconds, reports)
             rows.append((f"Ray, {workers} worker{'s' if workers > 1 else ''}", started, seconds,
                          sum(r.cpu_seconds for r in reports)))
-        latency = noop_round_trip()
+        costs = ray_costs()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     load_after = os.getloadavg()
@@ -141,15 +156,23 @@ def main() -> None:
         lines.append(f"| {name} | {'-' if started is None else f'{started:.1f}'} | {seconds:.1f} | {seconds / n:.1f} "
                      f"| {3600 * n / seconds:.0f} | {cpu / n:.1f} |")
     speedup = results[1][1] / results[2][1]
+    cpu1 = sum(r.cpu_seconds for r in results[1][2])
     lines += [
         "",
-        f"- Ray's overhead per job against the plain loop (1 worker): {overhead:+.1f} s per job "
-        f"({100 * overhead / per_job_loop:+.0f} %). It holds the worker's start and imports (torch) on its first "
-        "task, and the task's argument/result round trip; the jobs' own work is the same code.",
-        f"- Ray's latency per trivial task (submit, run on a warm worker, get, one at a time): {1000 * latency:.1f} ms; "
-        "negligible against a job of seconds to minutes.",
-        f"- 2 workers against 1: {speedup:.2f}x. The two workers share 2 cores with each other and the other users "
-        "of the machine.",
+        "Wall time is what a user waits for; on this machine it is set mostly by the other users' load (our processes "
+        "get a share of 2 cores whatever their number). CPU time (user + system of the process doing the job, all its "
+        "threads; for Ray measured inside each task) is the work itself and is much less sensitive to the load.",
+        "",
+        f"- Ray's overhead per job against the plain loop, 1 worker: wall {overhead:+.1f} s per job "
+        f"({100 * overhead / per_job_loop:+.0f} %), CPU {(cpu1 - loop_cpu) / n:+.2f} s per job (inside the task; "
+        "the same code runs in both, so this is noise). The wall difference is within the noise of the load.",
+        f"- Ray's own costs, measured apart: starting a worker (first trivial task on a fresh Ray) "
+        f"{costs['worker_start']:.1f} s, the imports of its first job (videofill.pipeline, torch) "
+        f"{costs['imports']:.1f} s, both once per worker; then {1000 * costs['latency']:.1f} ms per task "
+        "(submit, run on a warm worker, get) - negligible against a job of seconds to minutes.",
+        f"- 2 workers against 1: {speedup:.2f}x wall. With the machine's 2 cores already oversubscribed by others, "
+        "a second worker cannot add CPU time; on an idle 2-core machine two 1-thread workers would be expected near "
+        "2x the 1-worker rate (not measured here).",
         f"- Peak resident memory of a worker during a job: {peak:.0f} MiB (summary.csv's peak_mib).",
         "- Starting an embedded Ray (`ray.init`) costs the time in the table once per `videofill batch` command; "
         "on a cluster it is started once (`ray start`).",
@@ -157,30 +180,34 @@ def main() -> None:
         "## 1,000 videos on a cluster: the arithmetic",
         "",
     ]
-    job_s = results[1][1] / n  # one job on one worker, measured, including the worker's share of Ray's overhead
-    frames_s = job_s / args.frames
-    per_video = frames_s * 300  # a 10-second clip at 30 fps
+    cpu_frame = cpu1 / n / args.frames  # CPU seconds per inpainted frame on one worker (one thread)
+    per_video = cpu_frame * 300 + costs["latency"]  # a 10-second clip at 30 fps, on a dedicated core
     total_cpu_h = 1000 * per_video / 3600
     lines += [
-        f"Measured here: {frames_s:.2f} s per inpainted 320x176 frame on one worker (one core), Ray overhead "
-        "included. Take 1,000 videos of 10 s at 30 fps (300 frames, 320x176; time grows about with pixels, so "
-        f"multiply by ~4 for 640x360): {per_video / 60:.1f} min per video on one core, "
-        f"{total_cpu_h:.0f} core-hours in all.",
+        f"Measured here: {cpu_frame:.2f} CPU s per inpainted 320x176 frame on a 1-thread worker: the job's whole CPU "
+        f"time over its {args.frames} inpainted frames, so it also carries the decoding and encoding of the copied-"
+        "through frames, and CPU time on a machine this loaded is inflated by the contention for caches and cores. It "
+        "is likely an overestimate: on the idle machine the default preset inpainted the 30-frame cases in 6.2-6.7 s wall "
+        "with 2 threads (`benchmarks/results/speed_default.md`): ~0.2 s per frame of wall time, at most ~0.4 CPU s. Take 1,000 videos of 10 s at 30 fps (300 frames at 320x176; time "
+        f"grows about with the pixels, so about 4x this for 640x360): {per_video / 60:.1f} min per video on a dedicated "
+        f"core, {total_cpu_h:.0f} core-hours in all. Each worker also pays its start and imports once "
+        f"(~{costs['worker_start'] + costs['imports']:.0f} s here).",
         "",
-        "| cluster | workers (1 core each) | wall time for 1,000 videos |",
+        "| cluster | workers (1 core each) | wall time for 1,000 videos (at the measured rate) |",
         "|---|---|---|",
     ]
     for nodes, cores in ((1, 2), (10, 16), (50, 16), (100, 32)):
         workers = nodes * cores
         rounds = -(-1000 // workers)  # jobs are whole videos: ceil(1000 / workers) videos in a row per worker
         lines.append(f"| {nodes} node{'s' if nodes > 1 else ''} x {cores} cores | {workers} | "
-                     f"{rounds * per_video / 3600:.1f} h ({rounds} video{'s' if rounds > 1 else ''} per worker) |")
+                     f"{_duration(rounds * per_video)} ({rounds} video{'s' if rounds > 1 else ''} per worker) |")
     lines += [
         "",
         "Assumes each job is CPU-bound on one core (Ray gives a task `num_cpus=1` and sets OMP_NUM_THREADS=1), the "
-        "nodes read and write a shared file system, and Ray's per-task cost stays the measured overhead (tens of ms "
-        "of scheduling, plus a worker's start and imports once per worker). With more workers than videos, "
-        "`--split-windows` spreads one video's windows (60 frames each by default) over workers instead.",
+        "nodes read and write a shared file system fast enough (a 300-frame 320x176 H.264 clip is a few MB), and "
+        "Ray's per-task cost stays the measured latency. Past 1,000 workers whole-video jobs leave workers idle; "
+        "`--split-windows` then spreads each video's windows (60 frames by default) over workers instead: a "
+        "300-frame clip has 6 windows of 60 sharing 10, so 1,000 videos are ~6,000 window tasks.",
         "",
     ]
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,8 @@ def _serial(case: Path, output: Path, *flags: str) -> Path:
 
 def _same_files(a: Path, b: Path) -> bool:
     names = sorted(p.name for p in a.iterdir())
-    return names == sorted(p.name for p in b.iterdir()) and all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
+    same_names = names == sorted(p.name for p in b.iterdir())
+    return same_names and all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +158,8 @@ def test_killed_worker_job_is_retried(local_ray, cases, tmp_path):
     assert "Worker" in report.error or "died" in report.error, report.error  # what the retry recovered from
     assert _same_files(tmp_path / "out" / "first", cases["first_out"])
     assert _summary(tmp_path / "out")["first"]["attempts"] == "2"
+    # the killed attempt's partial output and checkpoint are gone
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["first", "first.config.json", "summary.csv"]
 
 
 def test_split_windows_equals_serial(local_ray, tmp_path):

@@ -262,7 +262,8 @@ def _start_ray(workers: int | None, address: str | None) -> bool:
         else:
             ray.init(num_cpus=workers or os.cpu_count() or 1, **options)
     except (ConnectionError, RuntimeError, ValueError) as err:
-        raise VideofillError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {_one_line(err)}") from None
+        where = f" at {address}" if address else ""
+        raise VideofillError(f"cannot start or reach Ray{where}: {_one_line(err)}") from None
     return True
 
 
