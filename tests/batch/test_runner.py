@@ -21,7 +21,6 @@ from videofill.config import get_preset
 from videofill.io.images import write_png
 from videofill.io.video import read_frames
 
-ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
 
 
@@ -61,7 +60,9 @@ def _same_files(a: Path, b: Path) -> bool:
 
 @pytest.fixture(scope="module")
 def local_ray():
-    """One embedded Ray for the module (starting Ray takes ~20 s on a busy 2-core machine); run_batch reuses it."""
+    """One embedded Ray for the module (starting Ray takes ~20 s on a busy 2-core machine); run_batch reuses it.
+    Ray is imported here, so that ``pytest -m "not slow"`` does not pay for it."""
+    ray = pytest.importorskip("ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
