@@ -9,5 +9,5 @@ python3 -m venv .venv
 if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
     .venv/bin/python -m pip install --quiet "torch==${VIDEOFILL_TORCH_VERSION:-2.13.0}"
 fi
-.venv/bin/python -m pip install --quiet -e ".[test]"
+.venv/bin/python -m pip install --quiet -e ".[test,batch]"
 .venv/bin/python -c "import videofill, torch; print(f'videofill {videofill.__version__} with torch {torch.__version__}')"

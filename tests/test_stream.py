@@ -20,6 +20,8 @@ from videofill.stream import (
     crossfade,
     crossfade_weights,
     inpaint_stream,
+    inpaint_window,
+    window_folder,
     window_ranges,
 )
 
@@ -206,6 +208,32 @@ def test_stream_resume_skips_finished_windows(monkeypatch, tmp_path):
 
     with pytest.raises(VideofillError, match="other frames or settings"):  # another --start: refused, not mixed up
         _run(frames, holes, (1, 20), window=8, overlap=3, run_dir=run_dir, resume=True)
+
+
+def test_windows_computed_apart_then_merged_equal_the_serial_stream(monkeypatch, tmp_path):
+    """What the batch runner's --split-windows does: each window alone (here in reverse order), then a resumed
+    stream only reloads and cross-fades them."""
+    frames, holes = _clip(20)
+    monkeypatch.setattr(videofill.pipeline, "inpaint_video", FakeInpaint())
+    whole, _ = _run(frames, holes, (0, 20), window=8, overlap=3)
+
+    config = get_preset("test").replace(window=8, overlap=3)
+    run_dir = tmp_path / "run"
+    apart = FakeInpaint()
+    monkeypatch.setattr(videofill.pipeline, "inpaint_video", apart)
+    ranges = window_ranges(0, 20, 8, 3)
+    for index in reversed(range(len(ranges))):
+        s, e = ranges[index]
+        result, answer = inpaint_window((s, e), frames[s:e], holes[s:e], config, window_folder(run_dir, index))
+        assert answer is not None and np.array_equal(result, answer.frames)
+    assert [c[0] for c in apart.calls] == [s for s, _ in reversed(ranges)]
+    again, answer = inpaint_window(ranges[1], frames[5:13], holes[5:13], config, window_folder(run_dir, 1), resume=True)
+    assert answer is None and np.array_equal(again[holes[5:13]], np.full((holes[5:13].sum(), 3), 5))  # reloaded
+
+    merge = FakeInpaint()
+    monkeypatch.setattr(videofill.pipeline, "inpaint_video", merge)
+    out, _ = _run(frames, holes, (0, 20), window=8, overlap=3, run_dir=run_dir, resume=True)
+    assert merge.calls == [] and np.array_equal(out, whole)
 
 
 def test_masks_are_read_by_absolute_frame(tmp_path):

@@ -177,7 +177,6 @@ def inpaint_stream(
             for other frames or settings when resuming.
     """
     from videofill.io.masks import dilate_holes
-    from videofill.pipeline import inpaint_video
 
     ranges = window_ranges(*span, config.window, config.overlap, config.batch_frames)
     notes: dict[str, list[str]] = {}
@@ -190,19 +189,14 @@ def inpaint_stream(
         if len(frames) != end - start or len(holes) != end - start:
             raise ValueError(f"asked for frames {start}..{end - 1}, got {len(frames)} frames and {len(holes)} masks")
         filled = dilate_holes(holes, config.dilate) if config.dilate else holes  # where a result may differ from the input
-        folder = Path(run_dir) / f"window_{index:05d}" if run_dir is not None else None
-        result = _load_window(folder, start, end, config, frames, filled) if (folder is not None and resume) else None
-        if result is None:
-            _start_window(folder, start, end, config, resume)
-            answer = inpaint_video(
-                frames, holes, config, progress=progress, flow_estimator=flow_estimator, run_dir=folder,
-                resume=resume,
-                on_step=step_hook(index, start, end) if step_hook is not None else None,
-            )
+        folder = window_folder(run_dir, index) if run_dir is not None else None
+        result, answer = inpaint_window(
+            (start, end), frames, holes, config, folder, resume=resume, progress=progress,
+            flow_estimator=flow_estimator, on_step=step_hook(index, start, end) if step_hook is not None else None,
+        )
+        if answer is not None:
             if on_result is not None:
                 on_result(index, answer)
-            result = answer.frames
-            _save_window(folder, result, filled)
             for note in answer.notes:
                 notes.setdefault(note, []).append(f"{start}..{end - 1}")
         shared = 0 if tail is None else len(tail)
@@ -217,6 +211,64 @@ def inpaint_stream(
     if len(ranges) == 1:
         return list(notes)
     return [f"{note} (frames {', '.join(spans)})" for note, spans in notes.items()]
+
+
+
+def window_folder(run_dir: str | Path, index: int) -> Path:
+    """The run folder of window ``index`` (0-based) inside a run's folder: ``run_dir/window_00003``."""
+    return Path(run_dir) / f"window_{index:05d}"
+
+
+def inpaint_window(
+    span: tuple[int, int],
+    frames: np.ndarray,
+    holes: np.ndarray,
+    config: InpaintConfig,
+    folder: str | Path | None = None,
+    *,
+    resume: bool = False,
+    progress: bool = False,
+    flow_estimator=None,
+    on_step: Callable | None = None,
+):
+    """Inpaint one window and keep its hole pixels in its run folder, the form :func:`inpaint_stream` resumes from.
+
+    :func:`inpaint_stream` runs this for each window in turn; the batch runner runs the windows of one clip on
+    several workers, each with the run folder :func:`window_folder` gives, and then lets :func:`inpaint_stream`
+    (``resume=True``) reload and cross-fade them: the same frames as a serial run.
+
+    Args:
+        span: the window's frames ``(s, e)``, absolute and half-open (recorded in the folder, checked on resume).
+        frames: uint8 (e - s, H, W, 3), the input frames of the window.
+        holes: bool (e - s, H, W), their holes (True = hole).
+        config: the run's settings.
+        folder: the window's run folder (created; emptied first unless resuming); None: nothing is kept.
+        resume: reload a finished window, or continue its checkpoint.
+        progress, flow_estimator, on_step: passed to :func:`videofill.pipeline.inpaint_video`.
+
+    Returns:
+        ``(result, answer)``: result uint8 (e - s, H, W, 3); answer the :class:`~videofill.pipeline.InpaintResult`,
+        or None when the window was finished already and reloaded.
+
+    Raises:
+        VideofillError: as :func:`videofill.pipeline.inpaint_video`, or a folder made for other frames or settings
+            when resuming.
+    """
+    from videofill.io.masks import dilate_holes
+    from videofill.pipeline import inpaint_video
+
+    start, end = span
+    folder = Path(folder) if folder is not None else None
+    filled = dilate_holes(holes, config.dilate) if config.dilate else holes  # where a result may differ from the input
+    if folder is not None and resume:
+        result = _load_window(folder, start, end, config, frames, filled)
+        if result is not None:
+            return result, None
+    _start_window(folder, start, end, config, resume)
+    answer = inpaint_video(frames, holes, config, progress=progress, flow_estimator=flow_estimator, run_dir=folder,
+                           resume=resume, on_step=on_step)
+    _save_window(folder, answer.frames, filled)
+    return answer.frames, answer
 
 
 
