@@ -99,6 +99,7 @@ def wait_for_training(process: subprocess.Popen, run_dir: Path, timeout: float =
 KILL_CASES = {"whole clip": ([], 60, "window_00000"), "two windows": (["--window", "6", "--overlap", "2"], 30, "window_00001")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(KILL_CASES))
 def test_a_run_killed_with_sigkill_resumes_to_the_uninterrupted_result(tiny_dir, tmp_path, case):
     flags, steps, killed_in = KILL_CASES[case]
@@ -357,6 +358,7 @@ def test_empty_masks_copy_the_input_through_with_a_notice(tiny_dir, tmp_path, ca
     assert record_path_for(output).is_file() and not run_dir_for(output).exists()
 
 
+@pytest.mark.slow
 def test_a_bad_input_in_a_real_process_prints_one_line_and_no_traceback(tiny_dir, tmp_path):
     clip = _truncated_video(tiny_dir, tmp_path)
     before = snapshot(tmp_path)
@@ -488,6 +490,7 @@ def test_help_and_argument_errors_do_not_import_torch():
     assert done.stdout.strip().splitlines()[-1] == "False", done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_sigterm_during_training_saves_a_checkpoint_to_resume_from(tiny_dir, tmp_path):
     output = tmp_path / "result"
     command = [c for c in inpaint_command(tiny_dir, output, 100000, "--checkpoint-seconds", "100000") if c != "--quiet"]

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 from media import audio_seconds, make_video_with_audio
 
 from videofill.cli import main
+
 from videofill.io.masks import read_masks, write_masks
 from videofill.io.video import FOLDER_FPS, iter_frames, probe, read_frames
 from videofill.io.writer import VideoWriter, write_frames
+
+pytestmark = pytest.mark.slow  # whole runs on synthetic footage
 
 
 def synthetic_case(folder: Path, count: int, width: int, height: int) -> tuple[Path, Path, np.ndarray, np.ndarray]:

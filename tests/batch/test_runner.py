@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from media import smooth_clip
+
 from videofill import cli
 from videofill.batch import read_jobs, run_batch
 from videofill.config import get_preset
