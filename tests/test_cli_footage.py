@@ -14,7 +14,6 @@ import pytest
 from media import audio_seconds, make_video_with_audio
 
 from videofill.cli import main
-
 from videofill.io.masks import read_masks, write_masks
 from videofill.io.video import FOLDER_FPS, iter_frames, probe, read_frames
 from videofill.io.writer import VideoWriter, write_frames
