@@ -27,15 +27,20 @@ def region_j(pred: np.ndarray, truth: np.ndarray) -> float:
 
 
 def boundary_map(mask: np.ndarray) -> np.ndarray:
-    """Boundary pixels of a bool (H, W) mask: object pixels whose right, lower or lower-right neighbour differs.
+    """Boundary pixels of a bool (H, W) mask, as in the DAVIS toolkit.
 
-    Neighbours outside the image count as background, so an object touching the border has a boundary there.
+    A pixel is on the boundary when its label differs from its right, lower or lower-right neighbour (object or
+    background pixel alike, so the boundary lies just outside the object on its top and left and just inside on its
+    bottom and right). The last row compares only with the right neighbour, the last column only with the lower one.
     Returns bool (H, W).
     """
-    m = np.pad(mask.astype(bool), ((0, 1), (0, 1)))
+    m = np.asarray(mask, dtype=bool)
+    b = np.zeros(m.shape, bool)
     core = m[:-1, :-1]
-    differs = (core != m[:-1, 1:]) | (core != m[1:, :-1]) | (core != m[1:, 1:])
-    return core & differs
+    b[:-1, :-1] = (core != m[:-1, 1:]) | (core != m[1:, :-1]) | (core != m[1:, 1:])
+    b[-1, :-1] = m[-1, :-1] != m[-1, 1:]
+    b[:-1, -1] = m[:-1, -1] != m[1:, -1]
+    return b
 
 
 def boundary_f(pred: np.ndarray, truth: np.ndarray, tolerance: float = BOUNDARY_TOLERANCE) -> float:
