@@ -98,7 +98,8 @@ class _Stepper:
         prob = self.seg.predict(image, prior)
         if cfg.fuse_flow > 0:
             prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
-        prob = _near_parts(prob, prior, cfg)
+        if cfg.method == "net":  # "appearance" stays free of the flow
+            prob = _near_parts(prob, prior, cfg)
         self.seen += 1
         mask = prob > cfg.threshold
         if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
