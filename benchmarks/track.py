@@ -147,11 +147,11 @@ def write_report(rows: list[dict], args, clips: list[str], out: Path) -> None:
     cmd = "PYTHONPATH=src python " + " ".join(shlex.quote(a) for a in sys.argv)
     lines = [f"# Mask tracking benchmark ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
              f"Command: `{cmd}`", "",
-             "J = region IoU, F = boundary F-measure (tolerance 0.8 % of the diagonal), both x100, mean over frames "
-             "except the marked ones and the last. Seconds = track() only (working resolution, training, flow, "
-             "enlarging), wall clock, on a shared 2-core machine (other jobs were running: see CPU s, the child's own "
-             "user + system time, which the load does not inflate as much); RSS = peak of the child process that "
-             "read the clip and tracked it.", ""]
+             ("J = region IoU, F = boundary F-measure (tolerance 0.8 % of the diagonal), both x100, mean over frames "
+              "except the marked ones and the last. Seconds = track() only (working resolution, training, flow, "
+              "enlarging), wall clock, on a shared 2-core machine (other jobs were running: see CPU s, the child's "
+              "own user + system time, which the load does not inflate as much); RSS = peak of the child process "
+              "that read the clip and tracked it."), ""]
     for scenario in args.scenarios:
         sub = [r for r in rows if r["scenario"] == scenario]
         lines += [f"## {scenario}", "", "| method | " + " | ".join(clips) + " | mean J | mean F |",

@@ -8,8 +8,8 @@ its frame with GrabCut.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import cv2
 import numpy as np
@@ -154,7 +154,7 @@ def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin
         out = _largest_parts(out)
         return out if out.sum() >= 0.02 * (x1 - x0) * (y1 - y0) else fallback.astype(bool)
     pts = np.array([(int(x), int(y)) for x, y in mark.points])
-    pad = int(round(points_margin * max(h, w)))
+    pad = round(points_margin * max(h, w))
     x0, y0 = max(0, pts[:, 0].min() - pad), max(0, pts[:, 1].min() - pad)
     x1, y1 = min(w, pts[:, 0].max() + pad + 1), min(h, pts[:, 1].max() + pad + 1)
     init = np.full((h, w), cv2.GC_BGD, np.uint8)
@@ -167,6 +167,6 @@ def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin
     for x, y in pts:
         cv2.circle(init, (int(x), int(y)), r, cv2.GC_FGD, -1)
     out = _grabcut(frame, init, iters)
-    n, lab = cv2.connectedComponents(out.astype(np.uint8), connectivity=8)
+    _, lab = cv2.connectedComponents(out.astype(np.uint8), connectivity=8)
     keep = {int(lab[y, x]) for x, y in pts} - {0}
     return np.isin(lab, list(keep)) if keep else seeds > 0
