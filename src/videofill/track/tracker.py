@@ -1,0 +1,265 @@
+"""track(): a mask for every frame from a few marks.
+
+Per marked frame, the mask is carried frame by frame forwards to the next marked frame and backwards to the
+previous one. At each step the previous frame's mask is moved onto the new frame by DIS optical flow (the prior), and
+the method turns prior and frame into the new mask:
+
+- ``net`` (default): a small network trained from scratch on the marked frames of this video, input frame + prior.
+- ``flow``: the carried prior itself.
+- ``colour``: the prior corrected by object/background colour histograms of the marked frames.
+- ``appearance``: the network without the prior channel (appearance alone).
+
+A frame between two marked frames mixes the two passes, weighted by closeness. All work happens at a working
+resolution (longer side ``TrackConfig.long_side``); the probability is enlarged bilinearly and thresholded.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+import cv2
+import numpy as np
+import torch
+
+from videofill.errors import VideofillError
+from videofill.track.colour import ColourModel
+from videofill.track.config import TrackConfig
+from videofill.track.flow import (
+    FlowField,
+    grow_prob,
+    shrink_frames,
+    shrink_mask,
+    working_size,
+)
+from videofill.track.marks import Mark, check_marks, mark_to_mask
+from videofill.track.net import Segmenter
+
+METHODS = ("net", "flow", "colour", "appearance")
+
+
+def _sharpen(prob: np.ndarray, cfg: TrackConfig) -> np.ndarray:
+    """The float32 (h, w) prior carried to the next frame: the thresholded mask, blurred by ``prior_blur`` px."""
+    m = (prob > cfg.threshold).astype(np.float32)
+    return cv2.GaussianBlur(m, (0, 0), cfg.prior_blur) if cfg.prior_blur > 0 else m
+
+
+def _near_parts(prob: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> np.ndarray:
+    """The float32 (h, w) probability with object parts that do not come within ``keep_near`` px of the prior zeroed.
+
+    When the prior is empty (the object was lost) nothing is dropped, so the network may find the object again.
+    """
+    near = prior > cfg.threshold
+    if cfg.keep_near <= 0 or not near.any():
+        return prob
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * cfg.keep_near + 1,) * 2)
+    near = cv2.dilate(near.astype(np.uint8), k) > 0
+    n, lab = cv2.connectedComponents((prob > cfg.threshold).astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return prob
+    keep = np.zeros(n, bool)
+    keep[np.unique(lab[near])] = True
+    keep[0] = True
+    return np.where(keep[lab], prob, 0.0).astype(np.float32)
+
+
+def _unknown_band(mask: np.ndarray, fraction: float) -> np.ndarray:
+    """float32 (h, w) target of a tracked bool mask: 1 object, 0 background, 0.5 in a band around the edge."""
+    area = float(mask.sum())
+    r = max(1, round(fraction * float(np.sqrt(max(area, 1.0)))))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    m = mask.astype(np.uint8)
+    band = cv2.dilate(m, k) != cv2.erode(m, k)
+    out = m.astype(np.float32)
+    out[band] = 0.5
+    return out
+
+
+class _Stepper:
+    """Turns (frame index, carried prior) into a probability, for one method; trained on the marked frames."""
+
+    def __init__(self, small: np.ndarray, keys: dict[int, np.ndarray], cfg: TrackConfig, log):
+        self.small, self.cfg, self.log = small, cfg, log
+        self.images = [small[k].astype(np.float32) / 255 for k in keys]
+        self.masks = list(keys.values())
+        self.seg = None
+        self.colour = None
+        if cfg.method in ("net", "appearance"):
+            t0 = time.perf_counter()
+            self.seg = Segmenter(cfg, use_prior=cfg.method == "net")
+            loss = self.seg.fit(self.images, self.masks, cfg.train_steps)
+            log(f"trained {cfg.train_steps} steps in {time.perf_counter() - t0:.1f} s, loss {loss:.3f}")
+        elif cfg.method == "colour":
+            self.colour = ColourModel([small[k] for k in keys], self.masks)
+        self.seen = 0
+
+    def __call__(self, t: int, prior: np.ndarray) -> np.ndarray:
+        cfg = self.cfg
+        if cfg.method == "flow":
+            return prior
+        if cfg.method == "colour":
+            return _near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
+        image = self.small[t].astype(np.float32) / 255
+        prob = self.seg.predict(image, prior)
+        if cfg.fuse_flow > 0:
+            prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
+        if cfg.method == "net":  # "appearance" stays free of the flow
+            prob = _near_parts(prob, prior, cfg)
+        self.seen += 1
+        mask = prob > cfg.threshold
+        if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
+            target = _unknown_band(mask, cfg.online_band)
+            self.seg.fit(self.images + [image], self.masks + [target], cfg.online_steps, lr=cfg.lr * 0.3)
+        return prob
+
+
+def _pass(stepper: _Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig) -> dict:
+    """Carry the key mask of frame ``start`` frame by frame to ``stop`` (exclusive, either direction).
+
+    Returns {frame index: float32 (h, w) probability}.
+    """
+    step = 1 if stop > start else -1
+    out = {}
+    cur = key
+    for t in range(start + step, stop, step):
+        prior = flow.carry(_sharpen(cur, cfg), t, t - step)
+        cur = stepper(t, prior)
+        out[t] = cur
+    return out
+
+
+def track(frames: np.ndarray, marks: Sequence[Mark], *, config: TrackConfig | None = None,
+          progress: bool = False) -> np.ndarray:
+    """The object's mask on every frame of a clip, from marks on one or a few frames.
+
+    Args:
+        frames: uint8 (T, H, W, 3) RGB.
+        marks: one or more :class:`Mark`, at most one per frame.
+        config: tracker settings (default ``TrackConfig()``).
+        progress: print one line per stage to stderr.
+
+    Returns:
+        bool (T, H, W), True = object. A frame with a mask mark gets that mask; a frame between two marked frames
+        uses both marks (each carried towards it, weighted by closeness).
+
+    Raises:
+        VideofillError: for unusable marks (see :func:`check_marks`) or frames that are not uint8 (T, H, W, 3).
+    """
+    cfg = config or TrackConfig()
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+        raise VideofillError(f"frames must be uint8 (T, H, W, 3), got {frames.dtype} {frames.shape}")
+    if cfg.method not in METHODS:
+        raise VideofillError(f"unknown tracking method {cfg.method!r}; use one of {', '.join(METHODS)}")
+    t_count, h_full, w_full = frames.shape[:3]
+    check_marks(marks, t_count, (h_full, w_full))
+    log = (lambda s: print(f"track: {s}", file=sys.stderr)) if progress else (lambda s: None)
+    threads = torch.get_num_threads()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    try:
+        return _track(frames, marks, cfg, log)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _keys(marks: Sequence[Mark], frame_at, cfg: TrackConfig) -> dict[int, np.ndarray]:
+    """{frame: bool (H, W) key mask} of the marks in frame order; ``frame_at(k)`` gives frame k, uint8 (H, W, 3)."""
+    return {m.frame: mark_to_mask(frame_at(m.frame), m, iters=cfg.grabcut_iters, points_margin=cfg.points_margin)
+            for m in sorted(marks, key=lambda m: m.frame)}
+
+
+def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: TrackConfig, log) -> np.ndarray:
+    """float16 (T, h, w) object probability of every frame at the working resolution (NaN where nothing reached).
+
+    Args:
+        small: uint8 (T, h, w, 3) RGB frames at the working resolution.
+        full_keys: {frame: bool (H, W)} key masks at full resolution, in frame order.
+    """
+    t_start = time.perf_counter()
+    t_count, h, w = small.shape[:3]
+    keys = {k: shrink_mask(m, (h, w)) for k, m in full_keys.items()}
+    log(f"{t_count} frames at {w}x{h}, marks on frames {list(keys)}")
+    stepper = _Stepper(small, keys, cfg, log)
+    flow = FlowField(small, cfg.dis_preset, cfg.dis_finest_scale)
+    order = list(keys)
+    prob = np.full((t_count, h, w), np.nan, np.float16)
+    for i, k in enumerate(order):
+        prob[k] = keys[k]
+        prev_k = order[i - 1] if i > 0 else -1
+        next_k = order[i + 1] if i + 1 < len(order) else t_count
+        for start, stop in ((k, next_k), (k, prev_k)):
+            bounded = 0 <= stop < t_count
+            for t, p in _pass(stepper, flow, start, stop, keys[k], cfg).items():
+                if bounded and start > stop:  # the second pass into a gap: mix with the first by closeness
+                    wt = (t - stop) / (start - stop)
+                    p = wt * p + (1 - wt) * prob[t].astype(np.float32)
+                prob[t] = p
+        log(f"frame {k}: carried both ways ({time.perf_counter() - t_start:.1f} s)")
+    return prob
+
+
+def _masks(prob: np.ndarray, full_keys: dict[int, np.ndarray], first: int, cfg: TrackConfig,
+           size: tuple[int, int]) -> np.ndarray:
+    """bool (n, H, W) masks of frames first .. first + n - 1 from their float16 (n, h, w) probabilities."""
+    out = np.zeros((len(prob),) + tuple(size), bool)
+    for i, p in enumerate(prob):
+        t = first + i
+        if t in full_keys:
+            out[i] = full_keys[t]
+        elif np.isfinite(p).all():
+            out[i] = grow_prob(p.astype(np.float32), size) > cfg.threshold
+    return out
+
+
+def _track(frames: np.ndarray, marks: Sequence[Mark], cfg: TrackConfig, log) -> np.ndarray:
+    """track() after the checks, with torch's threads set."""
+    t_start = time.perf_counter()
+    full_keys = _keys(marks, lambda k: frames[k], cfg)
+    small = shrink_frames(frames, working_size(frames.shape[1:3], cfg.long_side))
+    prob = _probabilities(small, full_keys, cfg, log)
+    out = _masks(prob, full_keys, 0, cfg, frames.shape[1:3])
+    log(f"done in {time.perf_counter() - t_start:.1f} s")
+    return out
+
+
+def track_stream(read_frames: Callable[[int, int], np.ndarray], frame_count: int, marks: Sequence[Mark],
+                 write: Callable[[np.ndarray], None], *, config: TrackConfig | None = None, progress: bool = False,
+                 chunk: int = 32) -> None:
+    """track() for long clips: full-size frames are only held ``chunk`` at a time.
+
+    The tracker itself needs the whole clip at the working resolution (uint8 RGB + float16 probability, about
+    0.4 MB a frame at the default 384 px), never at full size.
+
+    Args:
+        read_frames: ``read_frames(start, stop)`` -> uint8 (stop - start, H, W, 3) RGB frames start .. stop - 1.
+            Called once per chunk in order, twice more per box or points mark, and once more per chunk when writing.
+        frame_count: T, the number of frames.
+        marks: as for :func:`track`.
+        write: called with bool (n, H, W) masks of consecutive frames, in order, covering all T frames.
+        config: tracker settings.
+        progress: print one line per stage to stderr.
+        chunk: frames read (and masks written) at a time.
+    """
+    cfg = config or TrackConfig()
+    log = (lambda s: print(f"track: {s}", file=sys.stderr)) if progress else (lambda s: None)
+    first = np.asarray(read_frames(0, 1))
+    if first.ndim != 4 or first.shape[-1] != 3 or first.dtype != np.uint8:
+        raise VideofillError(f"frames must be uint8 (n, H, W, 3), got {first.dtype} {first.shape}")
+    size = first.shape[1:3]
+    check_marks(marks, frame_count, size)
+    hw = working_size(size, cfg.long_side)
+    threads = torch.get_num_threads()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    try:
+        full_keys = _keys(marks, lambda k: np.asarray(read_frames(k, k + 1))[0], cfg)
+        small = np.concatenate([shrink_frames(np.asarray(read_frames(s, min(s + chunk, frame_count))), hw)
+                                for s in range(0, frame_count, chunk)])
+        prob = _probabilities(small, full_keys, cfg, log)
+        del small
+        for s in range(0, frame_count, chunk):
+            write(_masks(prob[s: s + chunk], full_keys, s, cfg, size))
+    finally:
+        torch.set_num_threads(threads)
