@@ -69,6 +69,11 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
     input_path = args.input or recorded.get("input")
     masks = args.masks or recorded.get("masks")
     output = args.output or recorded.get("output")
+    marks = _mark_texts(args)
+    if marks and args.masks:
+        raise VideofillError("give either MASKS or marks (--key, --box, --points), not both")
+    if marks:
+        masks = marks
     missing = [name for name, value in (("INPUT", input_path), ("MASKS", masks), ("-o OUTPUT", output)) if not value]
     if missing:
         raise VideofillError(f"missing {', '.join(missing)} (give them, or --config with a run record that has them)")
@@ -186,6 +191,7 @@ def _add_inpaint(commands, fmt) -> None:
     files.add_argument("input", nargs="?", help="video file (mp4, mov, mkv, avi, webm) or folder of frames (png/jpg, sorted by name)")
     files.add_argument("masks", nargs="?", help="folder of per-frame masks, a mask video, or one image for every frame (non-zero = hole)")
     files.add_argument("-o", "--output", help="output .mp4/.mkv/.mov video, or a path without a file ending for a folder of PNG frames")
+    _add_marks(files, "instead of MASKS: ")
     files.add_argument("--config", metavar="FILE", help="rerun a run record (OUTPUT.config.json) or a saved configuration; flags given here override it")
     files.add_argument("--overwrite", action="store_true", help="replace an existing output")
     files.add_argument("--start", default=None, help="first frame to inpaint: a frame number (120) or a time (12.5s, 1:02.5); earlier frames are copied through (default: 0)")
@@ -250,6 +256,70 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def _add_marks(group, prefix: str = "") -> None:
+    """--key/--box/--points, each repeatable: FRAME is a frame number (12) or a time (2.5s)."""
+    group.add_argument("--key", action="append", default=[], metavar="FRAME=MASK", help=f"{prefix}a whole mask of the object on a frame (non-zero = object)")
+    group.add_argument("--box", action="append", default=[], metavar="FRAME=X0,Y0,X1,Y1", help=f"{prefix}a box around the object on a frame (pixels)")
+    group.add_argument("--points", action="append", default=[], metavar="FRAME=X,Y[,X,Y...]", help=f"{prefix}pixels on the object on a frame")
+
+
+def _mark_texts(args: argparse.Namespace) -> list:
+    from videofill.track.files import MarkText
+
+    return [MarkText(kind, text) for kind in ("key", "box", "points") for text in getattr(args, kind, [])]
+
+
+def _add_track(commands, fmt) -> None:
+    p = commands.add_parser("track", help="masks for every frame from a few marks (the object is tracked)", formatter_class=fmt,
+                            description="Track an object through a video from a few marks on one or a few frames, with no "
+                            "pretrained weights, and write its masks (255 = object) as PNGs that `videofill inpaint` reads.")
+    p.add_argument("input", help="video file or folder of frames")
+    p.add_argument("-o", "--output", required=True, metavar="MASKS_OUT", help="folder of PNG masks to write (00000.png, ...)")
+    _add_marks(p)
+    p.add_argument("--dilate", type=int, default=0, help="grow every tracked mask by N pixels")
+    p.add_argument("--preview", default=None, help="also write the video with the tracked mask tinted and outlined (.mp4 or a folder)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(run=cmd_track)
+
+
+def cmd_track(args: argparse.Namespace) -> int:
+    from videofill.track.files import track_file
+
+    marks = _mark_texts(args)
+    if not marks:
+        raise VideofillError("no marks: give at least one --key, --box or --points")
+    folder = track_file(args.input, marks, args.output, dilate=args.dilate, preview=args.preview,
+                        overwrite=args.overwrite, progress=not args.quiet)
+    _say(args, f"wrote {folder}" + (f" and {args.preview}" if args.preview else ""))
+    return 0
+
+
+def _add_eval_masks(commands, fmt) -> None:
+    p = commands.add_parser("eval-masks", help="score tracked masks against true ones (DAVIS J and F)", formatter_class=fmt)
+    p.add_argument("pred", help="predicted masks (folder, video or image; non-zero = object)")
+    p.add_argument("truth", help="true masks")
+    p.add_argument("--json", default=None, help="also write the report (per-frame J and F) as JSON here")
+    p.set_defaults(run=cmd_eval_masks)
+
+
+def cmd_eval_masks(args: argparse.Namespace) -> int:
+    from videofill.io.masks import read_masks
+    from videofill.io.video import probe
+    from videofill.track.scores import mask_scores
+
+    info = probe(args.truth)  # a mask folder or a mask video (PNG masks: a folder of frames)
+    truth = read_masks(args.truth, info.frame_count, (info.width, info.height))
+    pred = read_masks(args.pred, info.frame_count, (info.width, info.height))
+    report = mask_scores(pred, truth)
+    print(f"J (region IoU)          {report['J_mean']:.4f}\nF (boundary F-measure)  {report['F_mean']:.4f}\n"
+          f"J&F                     {report['JF_mean']:.4f}\nframes scored           {len(report['frames'])} of "
+          f"{info.frame_count} (the first and the last are left out, as in DAVIS)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=float) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="videofill",
@@ -260,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     fmt = _HelpFormatter
     _add_inpaint(commands, fmt)
+    _add_track(commands, fmt)
+    _add_eval_masks(commands, fmt)
     _add_batch(commands, fmt)
 
     p = commands.add_parser("eval", help="score a result against the ground truth (paper section 4)", formatter_class=fmt)

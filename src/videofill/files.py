@@ -104,8 +104,10 @@ def inpaint_file(
 
     Args:
         input: a video file (anything FFmpeg reads) or a folder of frames (sorted by name).
-        masks: a mask folder, a mask video or one mask image (non-zero = hole, :mod:`videofill.io.masks`), or a
-            function ``(s, e) -> bool (e - s, H, W)`` giving the holes of frames ``s .. e - 1`` (e.g. tracked masks).
+        masks: a mask folder, a mask video or one mask image (non-zero = hole, :mod:`videofill.io.masks`); a
+            function ``(s, e) -> bool (e - s, H, W)`` giving the holes of frames ``s .. e - 1``; or a list of marks
+            (:class:`videofill.track.Mark` or :class:`videofill.track.files.MarkText`): the marked object is tracked
+            through the clip first (:func:`videofill.track.files.track_file`) and its masks are the holes.
         output: ``.mp4``/``.mkv``/``.mov`` for H.264 video (``config.crf``, ``config.lossless``), or a path without a
             file ending for a folder of PNG frames (bit-exact). Its parent folder is created.
         config: the settings (the ``default`` preset when None), including the windows and the output quality.
@@ -129,7 +131,8 @@ def inpaint_file(
     config = config or get_preset("default")
     say = log or (lambda _line: None)
     output = Path(output)
-    mask_file = None if callable(masks) else masks
+    marks = list(masks) if isinstance(masks, (list, tuple)) else None
+    mask_file = None if (callable(masks) or marks is not None) else masks
     check_output_path(output, overwrite=overwrite, inputs=(input, mask_file))
     from videofill.pipeline import resolve_device  # torch is imported from here on
 
@@ -138,14 +141,41 @@ def inpaint_file(
     existed = run_dir.exists()
     remove_stale_partials(output)
     try:
+        if marks is not None:  # track the marked object first; its masks live in the run folder until the end
+            masks = _tracked_masks(input, marks, run_dir, resume, progress, say)
         result = _run(input, masks, output, config, start, end, overwrite, resume, progress, say, save_progress,
                       flow_estimator, run_dir)
+        if marks is not None:
+            record = json.loads(result.record.read_text())
+            record["masks"] = {"tracked from marks": [_describe_mark(m) for m in marks]}
+            text = json.dumps(record, indent=2) + "\n"
+            atomic_write(result.record, lambda handle: handle.write(text.encode()))
     except VideofillError:
         if not existed:
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
     shutil.rmtree(run_dir, ignore_errors=True)
     return result
+
+
+def _describe_mark(mark) -> dict:
+    """A mark as JSON: its text form, or its frame and box/points (a mask array is named, not stored)."""
+    if isinstance(getattr(mark, "kind", None), str):  # MarkText
+        return {mark.kind: mark.text}
+    kind = mark.kind()
+    return {"frame": mark.frame, kind: "an array" if kind == "mask" else [list(v) if isinstance(v, tuple) else v for v in getattr(mark, kind)]}
+
+
+def _tracked_masks(input, marks, run_dir: Path, resume: bool, progress: bool, say) -> Path:
+    """The object's masks tracked from ``marks`` (videofill.track), in ``run_dir/tracked_masks`` (kept for resume)."""
+    from videofill.track.files import track_file
+
+    folder = run_dir / "tracked_masks"
+    if resume and folder.is_dir():
+        return folder
+    run_dir.mkdir(parents=True, exist_ok=True)
+    say(f"tracking the marked object through {input}")
+    return track_file(input, marks, folder, overwrite=True, progress=progress)
 
 
 def _run(input, masks, output, config, start, end, overwrite, resume, progress, say, save_progress, flow_estimator,

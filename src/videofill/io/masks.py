@@ -257,10 +257,52 @@ def holes_to_images(holes: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(holes, dtype=bool), HOLE_VALUE, KNOWN_VALUE).astype(np.uint8)
 
 
+class MaskFolderWriter:
+    """Write masks chunk by chunk as single-channel PNGs ``folder/00000.png, ...`` (255 = hole), atomically.
+
+    The folder is written under a temporary name and renamed when the ``with`` block ends cleanly; if it raises,
+    the temporary folder is deleted and ``folder`` is left as it was. Memory holds one chunk at a time.
+
+    Raises:
+        VideofillError: ``folder`` exists and ``overwrite`` is False, or its parent folder is missing.
+    """
+
+    def __init__(self, folder: str | os.PathLike, *, overwrite: bool = False) -> None:
+        self.folder = Path(folder)
+        self.overwrite = overwrite
+        if not self.folder.absolute().parent.is_dir():
+            raise VideofillError(f"output folder {self.folder.absolute().parent} does not exist (for {self.folder.name})")
+        if self.folder.exists() and not overwrite:
+            raise VideofillError(f"{self.folder} already exists; pass overwrite=True (--overwrite) to replace it")
+        self.count = 0
+        self._tmp = temporary_sibling(self.folder)
+        self._tmp.mkdir()
+
+    def write(self, holes: np.ndarray) -> None:
+        """Append bool ``(n, H, W)`` (or one ``(H, W)``) masks."""
+        holes = np.asarray(holes)
+        holes = holes[None] if holes.ndim == 2 else holes
+        if holes.dtype != np.bool_ or holes.ndim != 3:
+            raise ValueError(f"expected bool (T, H, W) holes, got {holes.dtype} {holes.shape}")
+        for image in holes_to_images(holes):
+            write_png(self._tmp / f"{self.count:05d}.png", image)
+            self.count += 1
+
+    def __enter__(self) -> "MaskFolderWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                move_into_place(self._tmp, self.folder, self.overwrite)
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
 def write_masks(folder: str | os.PathLike, holes: np.ndarray, *, overwrite: bool = False) -> list[Path]:
     """Write bool ``(T, H, W)`` holes as single-channel PNGs ``folder/00000.png, ...`` (255 = hole, 0 = known).
 
-    The folder is written under a temporary name and renamed when complete.
+    The folder is written under a temporary name and renamed when complete (:class:`MaskFolderWriter`).
 
     Returns:
         the paths of the files written, in frame order.
@@ -269,21 +311,9 @@ def write_masks(folder: str | os.PathLike, holes: np.ndarray, *, overwrite: bool
         VideofillError: ``folder`` exists and ``overwrite`` is False, or its parent folder is missing.
         ValueError: holes is not bool (T, H, W).
     """
-    folder = Path(folder)
     holes = np.asarray(holes)
     if holes.dtype != np.bool_ or holes.ndim != 3:
         raise ValueError(f"expected bool (T, H, W) holes, got {holes.dtype} {holes.shape}")
-    if not folder.absolute().parent.is_dir():
-        raise VideofillError(f"output folder {folder.absolute().parent} does not exist (for {folder.name})")
-    if folder.exists() and not overwrite:
-        raise VideofillError(f"{folder} already exists; pass overwrite=True (--overwrite) to replace it")
-    tmp = temporary_sibling(folder)
-    try:
-        tmp.mkdir()
-        for i, image in enumerate(holes_to_images(holes)):
-            write_png(tmp / f"{i:05d}.png", image)
-        move_into_place(tmp, folder, overwrite)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [folder / f"{i:05d}.png" for i in range(len(holes))]
+    with MaskFolderWriter(folder, overwrite=overwrite) as writer:
+        writer.write(holes)
+    return [Path(folder) / f"{i:05d}.png" for i in range(len(holes))]
