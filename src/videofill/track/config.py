@@ -1,0 +1,35 @@
+"""TrackConfig: every default of the mask tracker, and nowhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class TrackConfig:
+    """Settings of :func:`videofill.track.track`. Sizes are pixels of the working resolution unless stated."""
+
+    method: str = "net"  # "net" (network + flow, the default), "flow" (flow only), "colour" (colour model + flow), "appearance" (network without flow)
+    long_side: int = 384  # working resolution: the longer frame side in pixels (frames are shrunk, never enlarged)
+    dis_preset: int = 2  # cv2.DISOpticalFlow preset: 0 ultrafast, 1 fast, 2 medium
+    prior_blur: float = 1.5  # Gaussian sigma (px) applied to the carried mask before it is used as the prior
+    net_width: int = 16  # channels of the network at 1/2 resolution (twice that at 1/4)
+    train_steps: int = 200  # Adam steps on the marked frame(s) before tracking
+    batch: int = 6  # crops per training step
+    crop: int = 128  # side of the square training crops (px)
+    lr: float = 2e-3  # Adam learning rate
+    aug_scale: float = 0.15  # training: random zoom range of the crop (+-fraction)
+    aug_rotate: float = 12.0  # training: random rotation range (+-degrees)
+    prior_shift: float = 0.06  # training: random shift of the simulated prior (+- fraction of the object's size)
+    prior_warp: float = 0.04  # training: random elastic deformation of the simulated prior (fraction of the object's size)
+    prior_morph: int = 6  # training: random dilation/erosion of the simulated prior up to this radius (px)
+    prior_drop: float = 0.2  # training: probability of a crop whose prior is blanked (all zero or all half)
+    online_steps: int = 0  # Adam steps after each confident tracked frame (0 = off)
+    online_every: int = 5  # run the online update on every n-th tracked frame
+    confidence: float = 0.9  # online update: a frame is confident when this fraction of its pixels has p < 0.1 or p > 0.9
+    threshold: float = 0.5  # object where the fused probability exceeds this
+    fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
+    grabcut_iters: int = 5  # cv2.grabCut iterations for a box or points mark
+    points_margin: float = 0.15  # points mark: the GrabCut region is their bounding box grown by this fraction of the image side
+    seed: int = 0  # seed of the network's initialisation and augmentation
+    threads: int = 0  # torch threads (0 = leave torch's setting)
