@@ -99,6 +99,7 @@ def inpaint_file(
     log: Callable[[str], None] | None = None,
     save_progress: str | os.PathLike | None = None,
     flow_estimator=None,
+    on_frame: Callable[[int, int], None] | None = None,
 ) -> FileResult:
     """Inpaint a video file or frame folder, writing the result and its run record.
 
@@ -117,6 +118,7 @@ def inpaint_file(
         log: called with each line the user should read (windows, notes); None: silent.
         save_progress: a folder for training snapshots and loss curves of the first window (paper Fig. 8).
         flow_estimator: see :func:`videofill.pipeline.inpaint_video`.
+        on_frame: called after each written frame with (frames written, frames in the clip), e.g. for a progress bar.
 
     Returns:
         :class:`FileResult`.
@@ -139,7 +141,7 @@ def inpaint_file(
     remove_stale_partials(output)
     try:
         result = _run(input, masks, output, config, start, end, overwrite, resume, progress, say, save_progress,
-                      flow_estimator, run_dir)
+                      flow_estimator, run_dir, on_frame)
     except VideofillError:
         if not existed:
             shutil.rmtree(run_dir, ignore_errors=True)
@@ -149,7 +151,7 @@ def inpaint_file(
 
 
 def _run(input, masks, output, config, start, end, overwrite, resume, progress, say, save_progress, flow_estimator,
-         run_dir) -> FileResult:
+         run_dir, on_frame=None) -> FileResult:
     info = probe(input)
     if info.is_folder:
         say(f"note: {input} is a folder of frames: {FOLDER_FPS} fps assumed for the output")
@@ -175,6 +177,8 @@ def _run(input, masks, output, config, start, end, overwrite, resume, progress, 
         def write(frame: np.ndarray) -> None:
             writer.write(frame)
             bar.update(1)
+            if on_frame is not None:
+                on_frame(writer.frame_count, info.frame_count)
 
         try:
             for frame in islice(source, first):  # before start: copied through
