@@ -7,6 +7,6 @@ the mask from frame to frame. See :func:`track` and :class:`TrackConfig`.
 from videofill.track.config import TrackConfig
 from videofill.track.marks import Mark, check_marks, mark_to_mask
 from videofill.track.scores import mask_scores
-from videofill.track.tracker import track
+from videofill.track.tracker import track, track_stream
 
-__all__ = ["Mark", "TrackConfig", "check_marks", "mark_to_mask", "mask_scores", "track"]
+__all__ = ["Mark", "TrackConfig", "check_marks", "mark_to_mask", "mask_scores", "track", "track_stream"]

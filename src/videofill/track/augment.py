@@ -29,7 +29,8 @@ def spoil_prior(mask: np.ndarray, rng: np.random.Generator, cfg: TrackConfig) ->
     """A float32 (h, w) prior in [0, 1] made from a float32 (h, w) mask in [0, 1] as flow carrying would spoil it.
 
     Random shift and small affine change (``prior_shift`` of the object size), a smooth random bend
-    (``prior_warp``), dilation or erosion up to ``prior_morph`` px, then a Gaussian blur of ``prior_blur`` px.
+    (``prior_warp``), dilation or erosion up to ``prior_morph`` px, a false blob (half the time on the object's edge) and a hole
+    (each with probability ``prior_blobs``), then a Gaussian blur of ``prior_blur`` px.
     With probability ``prior_drop`` the prior is blank (all 0) instead.
     """
     h, w = mask.shape
@@ -57,6 +58,16 @@ def spoil_prior(mask: np.ndarray, rng: np.random.Generator, cfg: TrackConfig) ->
     if r:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(r) + 1, 2 * abs(r) + 1))
         out = cv2.dilate(out, k) if r > 0 else cv2.erode(out, k)
+    # false parts and missing parts: an ellipse of 10-40 % of the object's size added or cut out
+    for value, chance in ((1, cfg.prior_blobs), (0, cfg.prior_blobs)):
+        if rng.random() < chance:
+            centre = (int(rng.uniform(0, w)), int(rng.uniform(0, h)))
+            if out.any() and (value == 0 or rng.random() < 0.5):  # a hole in the object, or a leak off its edge
+                ys, xs = np.nonzero(out if value == 0 else cv2.morphologyEx(out, cv2.MORPH_GRADIENT, np.ones((3, 3))))
+                i = int(rng.integers(len(xs)))
+                centre = (int(xs[i]), int(ys[i]))
+            axes = tuple(int(max(2, rng.uniform(0.1, 0.4) * size)) for _ in range(2))
+            cv2.ellipse(out, centre, axes, float(rng.uniform(0, 180)), 0, 360, value, -1)
     out = out.astype(np.float32)
     if cfg.prior_blur > 0:
         out = cv2.GaussianBlur(out, (0, 0), cfg.prior_blur)

@@ -12,24 +12,27 @@ class TrackConfig:
     method: str = "net"  # "net" (network + flow, the default), "flow" (flow only), "colour" (colour model + flow), "appearance" (network without flow)
     long_side: int = 384  # working resolution: the longer frame side in pixels (frames are shrunk, never enlarged)
     dis_preset: int = 2  # cv2.DISOpticalFlow preset: 0 ultrafast, 1 fast, 2 medium
+    dis_finest_scale: int = 0  # DIS finest pyramid level (0 = flow at the working resolution, 1 = at half of it)
     prior_blur: float = 1.5  # Gaussian sigma (px) applied to the carried mask before it is used as the prior
     net_width: int = 16  # channels of the network at 1/2 resolution (twice that at 1/4)
     train_steps: int = 200  # Adam steps on the marked frame(s) before tracking
     batch: int = 6  # crops per training step
     crop: int = 128  # side of the square training crops (px)
     lr: float = 2e-3  # Adam learning rate
-    aug_scale: float = 0.15  # training: random zoom range of the crop (+-fraction)
+    aug_scale: float = 0.25  # training: random zoom range of the crop (+-fraction)
     aug_rotate: float = 12.0  # training: random rotation range (+-degrees)
     prior_shift: float = 0.06  # training: random shift of the simulated prior (+- fraction of the object's size)
     prior_warp: float = 0.04  # training: random elastic deformation of the simulated prior (fraction of the object's size)
     prior_morph: int = 6  # training: random dilation/erosion of the simulated prior up to this radius (px)
+    prior_blobs: float = 0.3  # training: probability of a false blob in the simulated prior, and of a hole
     prior_drop: float = 0.2  # training: probability of a crop whose prior is blanked (all zero or all half)
-    online_steps: int = 0  # Adam steps after each confident tracked frame (0 = off)
-    online_every: int = 5  # run the online update on every n-th tracked frame
-    confidence: float = 0.9  # online update: a frame is confident when this fraction of its pixels has p < 0.1 or p > 0.9
+    online_steps: int = 10  # Adam steps of the online update (0 = off): crops of the marked frames and the tracked frame
+    online_every: int = 5  # run the online update on every n-th tracked frame of a pass
+    online_band: float = 0.08  # online update: the band of this fraction of the object's size around its edge is unknown
+    keep_near: int = 8  # drop parts of a new mask farther than this (px) from the carried prior (0 = keep all)
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
     grabcut_iters: int = 5  # cv2.grabCut iterations for a box or points mark
     points_margin: float = 0.15  # points mark: the GrabCut region is their bounding box grown by this fraction of the image side
     seed: int = 0  # seed of the network's initialisation and augmentation
-    threads: int = 0  # torch threads (0 = leave torch's setting)
+    threads: int = 1  # torch threads while tracking (0 = leave torch's setting); 1 was as fast as 2 here and far steadier under load

@@ -38,11 +38,13 @@ class FlowField:
     Args:
         frames: uint8 (T, h, w, 3) RGB at the working resolution.
         preset: cv2.DISOPTICAL_FLOW_PRESET_* (0 ultrafast, 1 fast, 2 medium).
+        finest_scale: finest pyramid level DIS computes (0 = full working resolution).
     """
 
-    def __init__(self, frames: np.ndarray, preset: int = 2):
+    def __init__(self, frames: np.ndarray, preset: int = 2, finest_scale: int = 0):
         self.gray = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames])
         self.dis = cv2.DISOpticalFlow_create(preset)
+        self.dis.setFinestScale(finest_scale)
         h, w = self.gray.shape[1:]
         self.grid_x, self.grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
 

@@ -92,6 +92,7 @@ def _grabcut(frame: np.ndarray, init: np.ndarray, rect: tuple[int, int, int, int
     """cv2.grabCut on an RGB uint8 (H, W, 3) frame; ``init`` uint8 (H, W) GC labels. Returns bool (H, W) object."""
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     labels = init.copy()
+    cv2.setRNGSeed(0)  # GrabCut's k-means start draws from OpenCV's global generator: same input, same mask
     mode = cv2.GC_INIT_WITH_MASK
     if rect is not None:
         mode = cv2.GC_INIT_WITH_RECT
@@ -132,12 +133,11 @@ def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin
         x0, y0, x1, y1 = (int(v) for v in mark.box)
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         fallback = np.zeros((h, w), np.uint8)
-        cv2.ellipse(fallback, ((x0 + x1) / 2, (y0 + y1) / 2), (max(1, x1 - x0), max(1, y1 - y0)), 0, 0, 360, 1, -1)
+        cv2.ellipse(fallback, ((x0 + x1) // 2, (y0 + y1) // 2), (max(1, (x1 - x0) // 2), max(1, (y1 - y0) // 2)), 0, 0, 360, 1, -1)
         if (x1 - x0) * (y1 - y0) >= 0.98 * h * w or min(x1 - x0, y1 - y0) < 4:
             return fallback.astype(bool)
         init = np.zeros((h, w), np.uint8)
         init[y0:y1, x0:x1] = cv2.GC_PR_FGD
-        # the box is tight: its middle third is likely object; help GrabCut by seeding a small sure core
         out = _grabcut(frame, init, (x0, y0, x1 - x0, y1 - y0), iters)
         out = _largest_parts(out)
         return out if out.sum() >= 0.02 * (x1 - x0) * (y1 - y0) else fallback.astype(bool)

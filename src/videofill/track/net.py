@@ -49,11 +49,16 @@ class MaskNet(nn.Module):
 
 
 def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Binary cross-entropy plus soft Dice (1 - 2|p t| / (|p| + |t|)), on float32."""
+    """Binary cross-entropy plus soft Dice (1 - 2|p t| / (|p| + |t|)), on float32.
+
+    Target values near 0.5 (within 0.25) are "unknown" and left out: a tracked frame's uncertain band.
+    """
     logits = logits.float()
-    bce = F.binary_cross_entropy_with_logits(logits, target)
-    p = torch.sigmoid(logits)
-    dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
+    weight = ((target - 0.5).abs() >= 0.25).float()
+    target = (target > 0.5).float()
+    bce = (F.binary_cross_entropy_with_logits(logits, target, reduction="none") * weight).sum() / weight.sum().clamp(min=1)
+    p = torch.sigmoid(logits) * weight
+    dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + (target * weight).sum() + 1)
     return bce + 0.5 * dice
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -39,22 +39,53 @@ def _sharpen(prob: np.ndarray, cfg: TrackConfig) -> np.ndarray:
     return cv2.GaussianBlur(m, (0, 0), cfg.prior_blur) if cfg.prior_blur > 0 else m
 
 
+def _near_parts(prob: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> np.ndarray:
+    """The float32 (h, w) probability with object parts that do not come within ``keep_near`` px of the prior zeroed.
+
+    When the prior is empty (the object was lost) nothing is dropped, so the network may find the object again.
+    """
+    near = prior > cfg.threshold
+    if cfg.keep_near <= 0 or not near.any():
+        return prob
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * cfg.keep_near + 1,) * 2)
+    near = cv2.dilate(near.astype(np.uint8), k) > 0
+    n, lab = cv2.connectedComponents((prob > cfg.threshold).astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return prob
+    keep = np.zeros(n, bool)
+    keep[np.unique(lab[near])] = True
+    keep[0] = True
+    return np.where(keep[lab], prob, 0.0).astype(np.float32)
+
+
+def _unknown_band(mask: np.ndarray, fraction: float) -> np.ndarray:
+    """float32 (h, w) target of a tracked bool mask: 1 object, 0 background, 0.5 in a band around the edge."""
+    area = float(mask.sum())
+    r = max(1, int(round(fraction * np.sqrt(max(area, 1.0)))))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    m = mask.astype(np.uint8)
+    band = cv2.dilate(m, k) != cv2.erode(m, k)
+    out = m.astype(np.float32)
+    out[band] = 0.5
+    return out
+
+
 class _Stepper:
     """Turns (frame index, carried prior) into a probability, for one method; trained on the marked frames."""
 
     def __init__(self, small: np.ndarray, keys: dict[int, np.ndarray], cfg: TrackConfig, log):
         self.small, self.cfg, self.log = small, cfg, log
-        images = [small[k].astype(np.float32) / 255 for k in keys]
-        masks = list(keys.values())
+        self.images = [small[k].astype(np.float32) / 255 for k in keys]
+        self.masks = list(keys.values())
         self.seg = None
         self.colour = None
         if cfg.method in ("net", "appearance"):
             t0 = time.perf_counter()
             self.seg = Segmenter(cfg, use_prior=cfg.method == "net")
-            loss = self.seg.fit(images, masks, cfg.train_steps)
+            loss = self.seg.fit(self.images, self.masks, cfg.train_steps)
             log(f"trained {cfg.train_steps} steps in {time.perf_counter() - t0:.1f} s, loss {loss:.3f}")
         elif cfg.method == "colour":
-            self.colour = ColourModel([small[k] for k in keys], masks)
+            self.colour = ColourModel([small[k] for k in keys], self.masks)
         self.seen = 0
 
     def __call__(self, t: int, prior: np.ndarray) -> np.ndarray:
@@ -62,16 +93,17 @@ class _Stepper:
         if cfg.method == "flow":
             return prior
         if cfg.method == "colour":
-            return self.colour.posterior(self.small[t], prior)
+            return _near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
         image = self.small[t].astype(np.float32) / 255
         prob = self.seg.predict(image, prior)
         if cfg.fuse_flow > 0:
             prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
+        prob = _near_parts(prob, prior, cfg)
         self.seen += 1
-        if cfg.online_steps and self.seen % cfg.online_every == 0:
-            sure = np.mean((prob < 0.1) | (prob > 0.9))
-            if sure >= cfg.confidence:
-                self.seg.fit([image], [(prob > cfg.threshold).astype(np.float32)], cfg.online_steps, lr=cfg.lr * 0.3)
+        mask = prob > cfg.threshold
+        if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
+            target = _unknown_band(mask, cfg.online_band)
+            self.seg.fit(self.images + [image], self.masks + [target], cfg.online_steps, lr=cfg.lr * 0.3)
         return prob
 
 
@@ -116,35 +148,111 @@ def track(frames: np.ndarray, marks: Sequence[Mark], *, config: TrackConfig | No
     t_count, h_full, w_full = frames.shape[:3]
     check_marks(marks, t_count, (h_full, w_full))
     log = (lambda s: print(f"track: {s}", file=sys.stderr)) if progress else (lambda s: None)
+    threads = torch.get_num_threads()
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
+    try:
+        return _track(frames, marks, cfg, log)
+    finally:
+        torch.set_num_threads(threads)
 
-    full_keys = {m.frame: mark_to_mask(frames[m.frame], m, iters=cfg.grabcut_iters, points_margin=cfg.points_margin)
-                 for m in sorted(marks, key=lambda m: m.frame)}
-    hw = working_size((h_full, w_full), cfg.long_side)
-    small = shrink_frames(frames, hw)
-    keys = {k: shrink_mask(m, hw) for k, m in full_keys.items()}
-    log(f"{t_count} frames at {hw[1]}x{hw[0]}, marks on frames {list(keys)}")
+
+def _keys(marks: Sequence[Mark], frame_at, cfg: TrackConfig) -> dict[int, np.ndarray]:
+    """{frame: bool (H, W) key mask} of the marks in frame order; ``frame_at(k)`` gives frame k, uint8 (H, W, 3)."""
+    return {m.frame: mark_to_mask(frame_at(m.frame), m, iters=cfg.grabcut_iters, points_margin=cfg.points_margin)
+            for m in sorted(marks, key=lambda m: m.frame)}
+
+
+def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: TrackConfig, log) -> np.ndarray:
+    """float16 (T, h, w) object probability of every frame at the working resolution (NaN where nothing reached).
+
+    Args:
+        small: uint8 (T, h, w, 3) RGB frames at the working resolution.
+        full_keys: {frame: bool (H, W)} key masks at full resolution, in frame order.
+    """
+    t_start = time.perf_counter()
+    t_count, h, w = small.shape[:3]
+    keys = {k: shrink_mask(m, (h, w)) for k, m in full_keys.items()}
+    log(f"{t_count} frames at {w}x{h}, marks on frames {list(keys)}")
     stepper = _Stepper(small, keys, cfg, log)
-    flow = FlowField(small, cfg.dis_preset)
-
+    flow = FlowField(small, cfg.dis_preset, cfg.dis_finest_scale)
     order = list(keys)
-    prob = np.zeros((t_count,) + hw, np.float32)
-    weight = np.zeros(t_count, np.float32)
+    prob = np.full((t_count, h, w), np.nan, np.float16)
     for i, k in enumerate(order):
+        prob[k] = keys[k]
         prev_k = order[i - 1] if i > 0 else -1
         next_k = order[i + 1] if i + 1 < len(order) else t_count
-        for start, stop, other in ((k, next_k, next_k), (k, prev_k, prev_k)):
-            bounded = 0 <= other < t_count
+        for start, stop in ((k, next_k), (k, prev_k)):
+            bounded = 0 <= stop < t_count
             for t, p in _pass(stepper, flow, start, stop, keys[k], cfg).items():
-                w = abs(other - t) / abs(other - k) if bounded else 1.0
-                prob[t] += w * p
-                weight[t] += w
-        log(f"frame {k}: carried both ways")
-    out = np.zeros((t_count, h_full, w_full), bool)
-    for t in range(t_count):
+                if bounded and start > stop:  # the second pass into a gap: mix with the first by closeness
+                    wt = (t - stop) / (start - stop)
+                    p = wt * p + (1 - wt) * prob[t].astype(np.float32)
+                prob[t] = p
+        log(f"frame {k}: carried both ways ({time.perf_counter() - t_start:.1f} s)")
+    return prob
+
+
+def _masks(prob: np.ndarray, full_keys: dict[int, np.ndarray], first: int, cfg: TrackConfig,
+           size: tuple[int, int]) -> np.ndarray:
+    """bool (n, H, W) masks of frames first .. first + n - 1 from their float16 (n, h, w) probabilities."""
+    out = np.zeros((len(prob),) + tuple(size), bool)
+    for i, p in enumerate(prob):
+        t = first + i
         if t in full_keys:
-            out[t] = full_keys[t]
-        elif weight[t] > 0:
-            out[t] = grow_prob(prob[t] / weight[t], (h_full, w_full)) > cfg.threshold
+            out[i] = full_keys[t]
+        elif np.isfinite(p).all():
+            out[i] = grow_prob(p.astype(np.float32), size) > cfg.threshold
     return out
+
+
+def _track(frames: np.ndarray, marks: Sequence[Mark], cfg: TrackConfig, log) -> np.ndarray:
+    """track() after the checks, with torch's threads set."""
+    t_start = time.perf_counter()
+    full_keys = _keys(marks, lambda k: frames[k], cfg)
+    small = shrink_frames(frames, working_size(frames.shape[1:3], cfg.long_side))
+    prob = _probabilities(small, full_keys, cfg, log)
+    out = _masks(prob, full_keys, 0, cfg, frames.shape[1:3])
+    log(f"done in {time.perf_counter() - t_start:.1f} s")
+    return out
+
+
+def track_stream(read_frames: Callable[[int, int], np.ndarray], frame_count: int, marks: Sequence[Mark],
+                 write: Callable[[np.ndarray], None], *, config: TrackConfig | None = None, progress: bool = False,
+                 chunk: int = 32) -> None:
+    """track() for long clips: full-size frames are only held ``chunk`` at a time.
+
+    The tracker itself needs the whole clip at the working resolution (uint8 RGB + float16 probability, about
+    0.4 MB a frame at the default 384 px), never at full size.
+
+    Args:
+        read_frames: ``read_frames(start, stop)`` -> uint8 (stop - start, H, W, 3) RGB frames start .. stop - 1.
+            Called once per chunk in order, twice more per box or points mark, and once more per chunk when writing.
+        frame_count: T, the number of frames.
+        marks: as for :func:`track`.
+        write: called with bool (n, H, W) masks of consecutive frames, in order, covering all T frames.
+        config: tracker settings.
+        progress: print one line per stage to stderr.
+        chunk: frames read (and masks written) at a time.
+    """
+    cfg = config or TrackConfig()
+    log = (lambda s: print(f"track: {s}", file=sys.stderr)) if progress else (lambda s: None)
+    first = np.asarray(read_frames(0, 1))
+    if first.ndim != 4 or first.shape[-1] != 3 or first.dtype != np.uint8:
+        raise VideofillError(f"frames must be uint8 (n, H, W, 3), got {first.dtype} {first.shape}")
+    size = first.shape[1:3]
+    check_marks(marks, frame_count, size)
+    hw = working_size(size, cfg.long_side)
+    threads = torch.get_num_threads()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    try:
+        full_keys = _keys(marks, lambda k: np.asarray(read_frames(k, k + 1))[0], cfg)
+        small = np.concatenate([shrink_frames(np.asarray(read_frames(s, min(s + chunk, frame_count))), hw)
+                                for s in range(0, frame_count, chunk)])
+        prob = _probabilities(small, full_keys, cfg, log)
+        del small
+        for s in range(0, frame_count, chunk):
+            write(_masks(prob[s: s + chunk], full_keys, s, cfg, size))
+    finally:
+        torch.set_num_threads(threads)
