@@ -5,9 +5,6 @@ every upload and result and is removed when the app stops. Handlers never raise 
 line in the status bar (``#status``), and an unexpected error one line there plus a traceback in the server's log.
 """
 
-from __future__ import annotations
-
-import functools
 import os
 import shutil
 import signal
@@ -50,122 +47,142 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
 
     runner = runner or Runner()
     max_bytes = int(max_upload_mb * 2**20)
+    sessions: dict[str, Session] = {}  # Gradio's session hash (one per open tab) -> its Session
 
-    def session_of(session: Session | None) -> Session:
-        return session if session is not None else Session.create(root, max_bytes)
+    def session_of(request: gr.Request) -> Session:
+        key = request.session_hash or "default"
+        if key not in sessions:
+            sessions[key] = Session.create(root, max_bytes)
+        return sessions[key]
 
-    def guarded(count: int):
-        """Wrap a handler ``(session, ...) -> (session, message, *outputs)``; on error: message only, rest kept."""
+    def close_tab(request: gr.Request) -> None:
+        """The tab was closed or reloaded: stop its run and remove its files."""
+        session = sessions.pop(request.session_hash or "default", None)
+        if session is not None:
+            session.close()
 
-        def wrap(fn):
-            @functools.wraps(fn)
-            def run(session, *args):
-                session = session_of(session)
-                try:
-                    return fn(session, *args)
-                except Exception as err:  # noqa: BLE001 - nothing reaches the browser but one line
-                    return (session, _one_line(err)) + (gr.skip(),) * count
+    def failed(err: BaseException, count: int):
+        return (_one_line(err),) + (gr.skip(),) * count
 
-            return run
-
-        return wrap
+    def opened(session: Session, message: str):
+        slider = gr.Slider(minimum=0, maximum=max(1, session.frame_count - 1), value=0, step=1)
+        return (message, slider, *frame_outputs(session, 0), None)
 
     def frame_outputs(session: Session, frame: int):
         image = session.overlay(frame)
         return image, {"background": session.frames[int(frame)], "layers": [], "composite": None}
 
-    @guarded(4)
-    def open_upload(session: Session, upload):
-        if upload is None:
-            return session, "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        message = session.load_video(upload)
-        return (session, message, gr.Slider(minimum=0, maximum=max(1, session.frame_count - 1), value=0, step=1),
-                *frame_outputs(session, 0), None)
+    def tracked(session: Session, frame, message: str):
+        return message, session.overlay(frame), str(session.marked_video)
 
-    @guarded(4)
-    def open_sample(session: Session):
-        message = "sample clip: " + session.load_sample()
-        return (session, message, gr.Slider(minimum=0, maximum=max(1, session.frame_count - 1), value=0, step=1),
-                *frame_outputs(session, 0), None)
-
-    @guarded(2)
-    def show_frame(session: Session, frame):
-        if session.frames is None:
-            return session, "", gr.skip(), gr.skip()
-        return (session, gr.skip(), *frame_outputs(session, frame))
-
-    def clicked(session: Session | None, frame, tool, tracker, evt: gr.SelectData):
-        session = session_of(session)
+    def open_upload(upload, request: gr.Request):
         try:
+            if upload is None:
+                return ("",) + (gr.skip(),) * 4
+            uploads = os.environ.get("GRADIO_TEMP_DIR")
+            if uploads and not Path(upload).resolve().is_relative_to(Path(uploads).resolve()):
+                raise VideofillError("refused: the app only opens files uploaded through the page")
+            session = session_of(request)
+            return opened(session, session.load_video(upload))
+        except Exception as err:  # noqa: BLE001 - nothing reaches the browser but one line
+            return failed(err, 4)
+
+    def open_sample(request: gr.Request):
+        try:
+            session = session_of(request)
+            return opened(session, "sample clip: " + session.load_sample())
+        except Exception as err:  # noqa: BLE001
+            return failed(err, 4)
+
+    def show_frame(frame, request: gr.Request):
+        try:
+            session = session_of(request)
+            if session.frames is None:
+                return gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(), *frame_outputs(session, frame))
+        except Exception as err:  # noqa: BLE001
+            return failed(err, 2)
+
+    def clicked(frame, tool, tracker, evt: gr.SelectData, request: gr.Request):
+        try:
+            session = session_of(request)
             x, y = (int(v) for v in evt.index[:2])
             message = session.click(int(frame), x, y, tool)
             if tool == "box" and session.corner is None:  # a box was completed: track it at once
-                message = session.track(tracker)
-                return session, message, session.overlay(frame), str(session.marked_video)
-            return session, message, session.overlay(frame), gr.skip()
+                return tracked(session, frame, session.track(tracker))
+            return message, session.overlay(frame), gr.skip()
         except Exception as err:  # noqa: BLE001
-            return session, _one_line(err), gr.skip(), gr.skip()
+            return failed(err, 2)
 
-    @guarded(2)
-    def track(session: Session, frame, tracker):
-        message = session.track(tracker)
-        return session, message, session.overlay(frame), str(session.marked_video)
-
-    @guarded(2)
-    def use_brush(session: Session, frame, edited, tracker):
-        layers = (edited or {}).get("layers") or []
-        if not layers:
-            raise VideofillError("nothing painted: paint over the object with the brush first")
-        painted = sum((layer[..., 3] > 0 if layer.ndim == 3 and layer.shape[2] == 4 else layer.max(axis=-1) > 0)
-                      for layer in layers)
-        session.add_brush(int(frame), painted)
-        message = session.track(tracker)
-        return session, message, session.overlay(frame), str(session.marked_video)
-
-    @guarded(1)
-    def clear_frame(session: Session, frame):
-        return session, session.clear_marks(int(frame)), session.overlay(frame)
-
-    @guarded(1)
-    def clear_every(session: Session, frame):
-        return session, session.clear_marks(None), session.overlay(frame)
-
-    def run(session: Session | None, dilate, quality, progress=gr.Progress()):
-        session = session_of(session)
+    def track(frame, tracker, request: gr.Request):
         try:
+            session = session_of(request)
+            return tracked(session, frame, session.track(tracker))
+        except Exception as err:  # noqa: BLE001
+            return failed(err, 2)
+
+    def use_brush(frame, edited, tracker, request: gr.Request):
+        try:
+            session = session_of(request)
+            layers = (edited or {}).get("layers") or []
+            if not layers:
+                raise VideofillError("nothing painted: paint over the object with the brush first")
+            painted = sum((layer[..., 3] > 0 if layer.ndim == 3 and layer.shape[2] == 4 else layer.max(axis=-1) > 0)
+                          for layer in layers)
+            session.add_brush(int(frame), painted)
+            return tracked(session, frame, session.track(tracker))
+        except Exception as err:  # noqa: BLE001
+            return failed(err, 2)
+
+    def clear_frame(frame, request: gr.Request):
+        try:
+            session = session_of(request)
+            return session.clear_marks(int(frame)), session.overlay(frame)
+        except Exception as err:  # noqa: BLE001
+            return failed(err, 1)
+
+    def clear_every(frame, request: gr.Request):
+        try:
+            session = session_of(request)
+            return session.clear_marks(None), session.overlay(frame)
+        except Exception as err:  # noqa: BLE001
+            return failed(err, 1)
+
+    def run(dilate, quality, request: gr.Request, progress=gr.Progress()):
+        try:
+            session = session_of(request)
             job = session.start_run(runner, int(dilate), quality)
         except Exception as err:  # noqa: BLE001
-            yield session, _one_line(err), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield failed(err, 3)
             return
         try:
             status = job.poll()
             while status.state == "running":
                 progress((status.done, status.total or None), desc=status.describe(), unit="frames")
-                yield session, status.describe(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield (status.describe(),) + (gr.skip(),) * 3
                 time.sleep(POLL_SECONDS)
                 status = job.poll()
         finally:  # the page went away while waiting: do not leave the run going
             if job.poll().state == "running":
                 job.stop()
         if status.state != "done":
-            yield session, status.describe(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield (status.describe(),) + (gr.skip(),) * 3
             return
         try:
             files = session.finish_run()
         except Exception as err:  # noqa: BLE001
-            yield session, _one_line(err), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield failed(err, 3)
             return
-        yield (session, status.describe(), str(files["compare"]), str(files["slice"]),
-               [str(files["result"]), str(files["masks"])], str(files["result"]))
+        yield status.describe(), str(files["compare"]), str(files["slice"]), [str(files["result"]), str(files["masks"])]
 
-    def stop(session: Session | None):
+    def stop(request: gr.Request):
+        session = sessions.get(request.session_hash or "default")
         if session is None or session.job is None or session.job.poll().state != "running":
-            return session, "no run is going"
+            return "no run is going"
         session.job.stop()
-        return session, "the run was stopped"
+        return "the run was stopped"
 
     with gr.Blocks(title="videofill", analytics_enabled=False) as blocks:
-        state = gr.State(None, delete_callback=lambda s: s.close() if s is not None else None)
         gr.Markdown("## videofill: remove an object from a video\n"
                     "Open a video, mark the object on a frame (a box, clicks or the brush), check the tracked mask, "
                     "then inpaint.")
@@ -195,7 +212,7 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
         with gr.Row():
             dilate = gr.Slider(0, 30, value=0, step=1, label="Dilation (px): grow the mask", elem_id="dilate")
             quality = gr.Radio(list(QUALITIES), value="fast", elem_id="quality",
-                               label="Quality (fast: propagation; better: + network training, slow)")
+                               label="Quality (draft: quick preview; fast: propagation; better: + network training, slow)")
         with gr.Row():
             run_button = gr.Button("Inpaint", variant="primary", elem_id="run")
             stop_button = gr.Button("Stop", elem_id="stop")
@@ -205,19 +222,19 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
                                    format="png")
         downloads = gr.File(label="Downloads (result mp4, masks zip)", file_count="multiple", elem_id="downloads",
                             interactive=False)
-        result_path = gr.Textbox(visible=False)
 
-        upload.upload(open_upload, [state, upload], [state, status, frame, image, editor, marked])
-        sample.click(open_sample, [state], [state, status, frame, image, editor, marked])
-        frame.change(show_frame, [state, frame], [state, status, image, editor])
-        image.select(clicked, [state, frame, tool, tracker], [state, status, image, marked])
-        track_button.click(track, [state, frame, tracker], [state, status, image, marked])
-        brush_button.click(use_brush, [state, frame, editor, tracker], [state, status, image, marked])
-        clear_one.click(clear_frame, [state, frame], [state, status, image])
-        clear_all.click(clear_every, [state, frame], [state, status, image])
-        run_button.click(run, [state, dilate, quality], [state, status, compare, slice_image, downloads, result_path],
-                         concurrency_limit=None)
-        stop_button.click(stop, [state], [state, status], concurrency_limit=None)
+        upload.upload(open_upload, [upload], [status, frame, image, editor, marked])
+        sample.click(open_sample, None, [status, frame, image, editor, marked])
+        frame.change(show_frame, [frame], [status, image, editor])
+        image.select(clicked, [frame, tool, tracker], [status, image, marked])
+        track_button.click(track, [frame, tracker], [status, image, marked])
+        brush_button.click(use_brush, [frame, editor, tracker], [status, image, marked])
+        clear_one.click(clear_frame, [frame], [status, image])
+        clear_all.click(clear_every, [frame], [status, image])
+        run_button.click(run, [dilate, quality], [status, compare, slice_image, downloads], concurrency_limit=None)
+        stop_button.click(stop, None, [status], concurrency_limit=None)
+        blocks.unload(close_tab)
+        blocks.sessions = sessions  # for tests and for closing them all when the app stops
     return blocks, runner
 
 
@@ -239,10 +256,11 @@ def serve(host: str = "127.0.0.1", port: int = 7860, max_upload_mb: float = 500,
         blocks, _ = build_app(root / "sessions", max_upload_mb, runner)
         (root / "sessions").mkdir()
         blocks.queue(default_concurrency_limit=4)
-        blocks.launch(server_name=host, server_port=port, max_file_size=f"{max_upload_mb}mb",
+        blocks.launch(server_name=host, server_port=port, max_file_size=int(max_upload_mb * 2**20),
                       prevent_thread_lock=True, quiet=True, footer_links=[], ssr_mode=False, pwa=False)
         url = f"http://{host}:{port}/"
-        print(f"videofill app on {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        print(f"videofill app on {url} (files in {root}, removed on exit; Ctrl-C to stop)", file=sys.stderr,
+              flush=True)
         if ready is not None:
             ready(url)
         while True:
@@ -253,5 +271,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, max_upload_mb: float = 500,
         runner.stop_all()
         if blocks is not None:
             blocks.close()
+            for session in list(blocks.sessions.values()):
+                session.close()
         shutil.rmtree(root, ignore_errors=True)
         signal.signal(signal.SIGTERM, previous)

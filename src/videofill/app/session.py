@@ -39,7 +39,8 @@ MAX_DECODED_BYTES = 3 * 2**30
 VIDEO_ENDINGS = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg", ".ogv", ".wmv", ".flv")
 #: Inpainting quality name -> changes to the ``default`` preset.
 QUALITIES = {
-    "fast": {},  # flow-guided propagation only
+    "draft": {"propagation_passes": 1, "flow_preset": "ultrafast"},  # one propagation pass on rough flows: a preview
+    "fast": {},  # flow-guided propagation only (the default preset)
     "better": {"max_steps": 300},  # propagation corrected by 300 training steps of the paper's network
 }
 #: Tracker choice in the page -> ``TrackConfig.method``.
