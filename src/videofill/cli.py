@@ -221,7 +221,7 @@ def _add_inpaint(commands, fmt) -> None:
 def _add_app(commands, fmt) -> None:
     p = commands.add_parser("app", help="the web app: open a video, mark the object, inpaint (needs videofill[app])",
                             formatter_class=fmt)
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1: this machine only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind; 127.0.0.1 serves this machine only")
     p.add_argument("--port", type=int, default=7860, help="TCP port")
     p.add_argument("--max-upload-mb", type=float, default=500, help="largest video upload, in MB")
     p.set_defaults(run=cmd_app)
