@@ -88,9 +88,10 @@ class Job:
         holes_path: a ``.npy`` file of bool (T, H, W) holes, True = hole (one per frame of ``input``).
         output: the ``.mp4`` to write (replaced if it exists).
         config: the settings.
+        total: frames in the clip, when known (shown before the first frame is written).
     """
 
-    def __init__(self, input: Path, holes_path: Path, output: Path, config: InpaintConfig) -> None:
+    def __init__(self, input: Path, holes_path: Path, output: Path, config: InpaintConfig, total: int = 0) -> None:
         self.output = Path(output)
         context = mp.get_context("spawn")
         self._reports = context.Queue()
@@ -100,7 +101,7 @@ class Job:
         )
         self._start = time.monotonic()
         self._first_frame: tuple[float, int] | None = None
-        self._state, self._done, self._total, self._message = "running", 0, 0, ""
+        self._state, self._done, self._total, self._message = "running", 0, int(total), ""
         self._end: float | None = None
         self._process.start()
 
@@ -174,12 +175,12 @@ class Runner:
         self._lock = threading.Lock()
         self._job: Job | None = None
 
-    def start(self, input: Path, holes_path: Path, output: Path, config: InpaintConfig) -> Job:
-        """Start a run; raises VideofillError (:data:`BUSY`) while another one is going."""
+    def start(self, input: Path, holes_path: Path, output: Path, config: InpaintConfig, total: int = 0) -> Job:
+        """Start a :class:`Job`; raises VideofillError (:data:`BUSY`) while another one is going."""
         with self._lock:
             if self._job is not None and self._job.running:
                 raise VideofillError(BUSY)
-            self._job = Job(input, holes_path, output, config)
+            self._job = Job(input, holes_path, output, config, total)
             return self._job
 
     def stop_all(self) -> None:

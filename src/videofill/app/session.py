@@ -273,7 +273,7 @@ class Session:
         holes_path = self.folder / "holes.npy"
         np.save(holes_path, self.holes)
         self.result, self.run_dilate = None, config.dilate
-        self.job = runner.start(self.video, holes_path, self.folder / "result.mp4", config)
+        self.job = runner.start(self.video, holes_path, self.folder / "result.mp4", config, self.frame_count)
         return self.job
 
     def finish_run(self) -> dict[str, Path]:
