@@ -17,6 +17,7 @@ import resource
 import shlex
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,22 +56,22 @@ def make_marks(truth: np.ndarray, scenario: str) -> list[Mark]:
 def _child(folder: str, scenario: str, cfg: TrackConfig, max_frames: int, preview: str, q) -> None:
     frames, truth = read_clip(Path(folder), max_frames)
     marks = make_marks(truth, scenario)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     pred = track(frames, marks, config=cfg)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     exclude = sorted({m.frame for m in marks} | {len(truth) - 1})
     s = mask_scores(pred, truth, exclude=exclude)
     if preview:
         write_preview(frames, pred, truth, Path(preview))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB -> GiB
-    q.put({"J": s["J_mean"], "F": s["F_mean"], "J_frames": s["J"], "seconds": seconds, "rss": rss,
+    q.put({"J": s["J_mean"], "F": s["F_mean"], "J_frames": s["J"], "seconds": seconds, "cpu": cpu, "rss": rss,
            "frames": len(frames)})
 
 
 def run_one(folder: Path, scenario: str, cfg: TrackConfig, max_frames: int, preview: str = "") -> dict:
     """Track one clip in a child process; its scores, seconds of track() and peak RSS (GiB)."""
-    q = mp.get_context("fork").Queue()
-    p = mp.get_context("fork").Process(target=_child, args=(str(folder), scenario, cfg, max_frames, preview, q))
+    q = mp.get_context("spawn").Queue()
+    p = mp.get_context("spawn").Process(target=_child, args=(str(folder), scenario, cfg, max_frames, preview, q))
     p.start()
     res = q.get()
     p.join()
@@ -91,7 +92,14 @@ def write_preview(frames: np.ndarray, pred: np.ndarray, truth: np.ndarray, path:
         cv2.putText(img, str(i), (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1)
         tiles.append(img)
     path.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(path), np.concatenate(tiles, 1), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    save_small_png(np.concatenate(tiles, 1)[..., ::-1], path)
+
+
+def save_small_png(rgb: np.ndarray, path: Path, colours: int = 64) -> None:
+    """Write uint8 (H, W, 3) RGB as a palette PNG of ``colours`` colours (a strip of 5 tiles: about 50-80 KB)."""
+    from PIL import Image
+
+    Image.fromarray(np.ascontiguousarray(rgb)).quantize(colours).save(path, optimize=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -99,10 +107,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("data", nargs="?", default=str(REPO.parent / "shared" / "data" / "vos"))
     ap.add_argument("--clips", nargs="*", default=None, help="clip names (default all folders of DATA)")
     ap.add_argument("--methods", nargs="*", default=["net"])
+    ap.add_argument("--alternatives", nargs="*", default=[], help="methods run on the first scenario only")
     ap.add_argument("--scenarios", nargs="*", default=list(SCENARIOS))
     ap.add_argument("--max-frames", type=int, default=0, help="use only the first N frames (development)")
     ap.add_argument("--set", nargs="*", default=[], help="TrackConfig overrides, NAME=VALUE")
     ap.add_argument("--out", default=str(RESULTS / "track.md"))
+    ap.add_argument("--jobs", type=int, default=1, help="runs at a time (each a child process with 1 torch thread)")
     ap.add_argument("--previews", action="store_true", help="write strips for the first method into results/track/")
     args = ap.parse_args(argv)
     data = Path(args.data)
@@ -111,20 +121,25 @@ def main(argv: list[str] | None = None) -> None:
     for kv in args.set:
         k, v = kv.split("=", 1)
         base = replace(base, **{k: type(getattr(base, k))(v)})
-    rows = []
-    for scenario in args.scenarios:
-        for method in args.methods:
-            cfg = replace(base, method=method)
-            for clip in clips:
-                preview = ""
-                if args.previews and method == args.methods[0]:
-                    preview = str(RESULTS / "track" / f"{scenario}_{clip}.png")
-                r = run_one(data / clip, scenario, cfg, args.max_frames, preview)
-                r.update(scenario=scenario, method=method, clip=clip)
-                rows.append(r)
-                print(f"{scenario:5s} {method:10s} {clip:15s} J {100 * r['J']:5.1f} F {100 * r['F']:5.1f} "
-                      f"{r['seconds']:6.1f} s {r['rss']:.2f} GiB ({r['frames']} frames)", flush=True)
-    write_report(rows, args, clips, Path(args.out))
+    jobs = [(scenario, method, clip) for scenario in args.scenarios for method in args.methods for clip in clips]
+    jobs += [(args.scenarios[0], method, clip) for method in args.alternatives for clip in clips]
+    rows: list[dict] = []
+
+    def work(job):
+        scenario, method, clip = job
+        preview = ""
+        if args.previews and method == args.methods[0]:
+            preview = str(RESULTS / "track" / f"{scenario}_{clip}.png")
+        r = run_one(data / clip, scenario, replace(base, method=method), args.max_frames, preview)
+        r.update(scenario=scenario, method=method, clip=clip)
+        rows.append(r)
+        write_report(rows, args, clips, Path(args.out))  # after every run, so a stopped benchmark leaves its part
+        print(f"{scenario:5s} {method:10s} {clip:15s} J {100 * r['J']:5.1f} F {100 * r['F']:5.1f} "
+              f"{r['seconds']:6.1f} s ({r['cpu']:.1f} s CPU) {r['rss']:.2f} GiB ({r['frames']} frames)", flush=True)
+        return r
+
+    with ThreadPoolExecutor(args.jobs) as pool:  # each run is its own child process
+        list(pool.map(work, jobs))
 
 
 def write_report(rows: list[dict], args, clips: list[str], out: Path) -> None:
@@ -132,23 +147,28 @@ def write_report(rows: list[dict], args, clips: list[str], out: Path) -> None:
     cmd = "PYTHONPATH=src python " + " ".join(shlex.quote(a) for a in sys.argv)
     lines = [f"# Mask tracking benchmark ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
              f"Command: `{cmd}`", "",
-             "J = region IoU, F = boundary F-measure (tolerance 0.8 % of the diagonal), both x100, mean over frames "
-             "except the marked ones and the last. Seconds = track() only (working resolution, training, flow, "
-             "enlarging); RSS = peak of the child process that read the clip and tracked it.", ""]
+             ("J = region IoU, F = boundary F-measure (tolerance 0.8 % of the diagonal), both x100, mean over frames "
+              "except the marked ones and the last. Seconds = track() only (working resolution, training, flow, "
+              "enlarging), wall clock, on a shared 2-core machine (other jobs were running: see CPU s, the child's "
+              "own user + system time, which the load does not inflate as much); RSS = peak of the child process "
+              "that read the clip and tracked it."), ""]
     for scenario in args.scenarios:
         sub = [r for r in rows if r["scenario"] == scenario]
         lines += [f"## {scenario}", "", "| method | " + " | ".join(clips) + " | mean J | mean F |",
                   "|---" * (len(clips) + 3) + "|"]
-        for method in args.methods:
-            rs = [r for r in sub if r["method"] == method]
-            cells = [f"{100 * r['J']:.1f} / {100 * r['F']:.1f}" for r in rs]
-            lines.append(f"| {method} | " + " | ".join(cells) +
-                         f" | **{100 * np.mean([r['J'] for r in rs]):.1f}** | {100 * np.mean([r['F'] for r in rs]):.1f} |")
-        lines += ["", "Cells: J / F. Time and peak memory:", "", "| method | clip | frames | seconds | s/frame | peak RSS GiB |",
-                  "|---|---|---|---|---|---|"]
-        for r in sub:
-            lines.append(f"| {r['method']} | {r['clip']} | {r['frames']} | {r['seconds']:.1f} | "
-                         f"{r['seconds'] / r['frames']:.2f} | {r['rss']:.2f} |")
+        for method in dict.fromkeys(r["method"] for r in sub):
+            by_clip = {r["clip"]: r for r in sub if r["method"] == method}
+            rs = list(by_clip.values())
+            cells = [f"{100 * by_clip[c]['J']:.1f} / {100 * by_clip[c]['F']:.1f}" if c in by_clip else "-"
+                     for c in clips]
+            part = "" if len(rs) == len(clips) else f" ({len(rs)} clips)"
+            lines.append(f"| {method} | " + " | ".join(cells) + f" | **{100 * np.mean([r['J'] for r in rs]):.1f}**{part}"
+                         f" | {100 * np.mean([r['F'] for r in rs]):.1f} |")
+        lines += ["", "Cells: J / F. Time and peak memory:", "", "| method | clip | frames | seconds | CPU s | CPU s/frame | peak RSS GiB |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in sorted(sub, key=lambda r: (r["method"], clips.index(r["clip"]))):
+            lines.append(f"| {r['method']} | {r['clip']} | {r['frames']} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
+                         f"{r['cpu'] / r['frames']:.2f} | {r['rss']:.2f} |")
         lines.append("")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from videofill.errors import VideofillError
-from videofill.track import Mark, TrackConfig, check_marks, mark_to_mask, track, track_stream
+from videofill.track import (
+    Mark,
+    TrackConfig,
+    check_marks,
+    mark_to_mask,
+    track,
+    track_stream,
+)
 from videofill.track.scores import region_j
 
 H, W, T, R = 64, 96, 10, 13

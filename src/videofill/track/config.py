@@ -26,7 +26,7 @@ class TrackConfig:
     prior_morph: int = 6  # training: random dilation/erosion of the simulated prior up to this radius (px)
     prior_blobs: float = 0.3  # training: probability of a false blob in the simulated prior, and of a hole
     prior_drop: float = 0.2  # training: probability of a crop whose prior is blanked (all zero or all half)
-    online_steps: int = 10  # Adam steps of the online update (0 = off): crops of the marked frames and the tracked frame
+    online_steps: int = 0  # Adam steps of the online update (0 = off): crops of the marked frames and the tracked frame
     online_every: int = 5  # run the online update on every n-th tracked frame of a pass
     online_band: float = 0.08  # online update: the band of this fraction of the object's size around its edge is unknown
     keep_near: int = 8  # drop parts of a new mask farther than this (px) from the carried prior (0 = keep all)

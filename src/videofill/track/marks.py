@@ -8,8 +8,8 @@ its frame with GrabCut.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import cv2
 import numpy as np
@@ -88,16 +88,28 @@ def check_marks(marks: Sequence[Mark], frame_count: int, size: tuple[int, int]) 
                     raise VideofillError(f"point {p} of frame {m.frame} is not inside the {w}x{h} (WxH) frame")
 
 
-def _grabcut(frame: np.ndarray, init: np.ndarray, rect: tuple[int, int, int, int] | None, iters: int) -> np.ndarray:
-    """cv2.grabCut on an RGB uint8 (H, W, 3) frame; ``init`` uint8 (H, W) GC labels. Returns bool (H, W) object."""
+#: GrabCut works on the frame shrunk to this longer side (px) at most; the mask is enlarged back.
+GRABCUT_SIDE = 480
+
+
+def _grabcut(frame: np.ndarray, init: np.ndarray, iters: int) -> np.ndarray:
+    """cv2.grabCut on an RGB uint8 (H, W, 3) frame from uint8 (H, W) GC labels. Returns bool (H, W) object.
+
+    Runs at most at GRABCUT_SIDE px (nearest-neighbour shrink of the labels), deterministic (OpenCV's generator is
+    seeded: GrabCut's k-means start draws from it).
+    """
+    h, w = init.shape
+    s = min(1.0, GRABCUT_SIDE / max(h, w))
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    img = cv2.resize(frame, size, interpolation=cv2.INTER_AREA) if s < 1 else frame
+    labels = cv2.resize(init, size, interpolation=cv2.INTER_NEAREST) if s < 1 else init.copy()
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    labels = init.copy()
-    cv2.setRNGSeed(0)  # GrabCut's k-means start draws from OpenCV's global generator: same input, same mask
-    mode = cv2.GC_INIT_WITH_MASK
-    if rect is not None:
-        mode = cv2.GC_INIT_WITH_RECT
-    cv2.grabCut(np.ascontiguousarray(frame[..., ::-1]), labels, rect, bgd, fgd, iters, mode)
-    return (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
+    cv2.setRNGSeed(0)
+    cv2.grabCut(np.ascontiguousarray(img[..., ::-1]), labels, None, bgd, fgd, iters, cv2.GC_INIT_WITH_MASK)
+    obj = ((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).astype(np.float32)
+    if s < 1:
+        obj = cv2.resize(obj, (w, h), interpolation=cv2.INTER_LINEAR)
+    return (obj > 0.5) & (init != cv2.GC_BGD)
 
 
 def _largest_parts(mask: np.ndarray, keep: float = 0.1) -> np.ndarray:
@@ -138,11 +150,11 @@ def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin
             return fallback.astype(bool)
         init = np.zeros((h, w), np.uint8)
         init[y0:y1, x0:x1] = cv2.GC_PR_FGD
-        out = _grabcut(frame, init, (x0, y0, x1 - x0, y1 - y0), iters)
+        out = _grabcut(frame, init, iters)
         out = _largest_parts(out)
         return out if out.sum() >= 0.02 * (x1 - x0) * (y1 - y0) else fallback.astype(bool)
     pts = np.array([(int(x), int(y)) for x, y in mark.points])
-    pad = int(round(points_margin * max(h, w)))
+    pad = round(points_margin * max(h, w))
     x0, y0 = max(0, pts[:, 0].min() - pad), max(0, pts[:, 1].min() - pad)
     x1, y1 = min(w, pts[:, 0].max() + pad + 1), min(h, pts[:, 1].max() + pad + 1)
     init = np.full((h, w), cv2.GC_BGD, np.uint8)
@@ -154,7 +166,7 @@ def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin
     init[seeds > 0] = cv2.GC_PR_FGD
     for x, y in pts:
         cv2.circle(init, (int(x), int(y)), r, cv2.GC_FGD, -1)
-    out = _grabcut(frame, init, None, iters)
-    n, lab = cv2.connectedComponents(out.astype(np.uint8), connectivity=8)
+    out = _grabcut(frame, init, iters)
+    _, lab = cv2.connectedComponents(out.astype(np.uint8), connectivity=8)
     keep = {int(lab[y, x]) for x, y in pts} - {0}
     return np.isin(lab, list(keep)) if keep else seeds > 0

@@ -9,7 +9,7 @@ The means leave out the first given frame and the last one (the protocol of the 
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import cv2
 import numpy as np

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -26,7 +26,13 @@ import torch
 from videofill.errors import VideofillError
 from videofill.track.colour import ColourModel
 from videofill.track.config import TrackConfig
-from videofill.track.flow import FlowField, grow_prob, shrink_frames, shrink_mask, working_size
+from videofill.track.flow import (
+    FlowField,
+    grow_prob,
+    shrink_frames,
+    shrink_mask,
+    working_size,
+)
 from videofill.track.marks import Mark, check_marks, mark_to_mask
 from videofill.track.net import Segmenter
 
@@ -61,7 +67,7 @@ def _near_parts(prob: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> np.nda
 def _unknown_band(mask: np.ndarray, fraction: float) -> np.ndarray:
     """float32 (h, w) target of a tracked bool mask: 1 object, 0 background, 0.5 in a band around the edge."""
     area = float(mask.sum())
-    r = max(1, int(round(fraction * np.sqrt(max(area, 1.0)))))
+    r = max(1, round(fraction * float(np.sqrt(max(area, 1.0)))))
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
     m = mask.astype(np.uint8)
     band = cv2.dilate(m, k) != cv2.erode(m, k)
@@ -98,7 +104,8 @@ class _Stepper:
         prob = self.seg.predict(image, prior)
         if cfg.fuse_flow > 0:
             prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
-        prob = _near_parts(prob, prior, cfg)
+        if cfg.method == "net":  # "appearance" stays free of the flow
+            prob = _near_parts(prob, prior, cfg)
         self.seen += 1
         mask = prob > cfg.threshold
         if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
