@@ -317,6 +317,28 @@ def cmd_eval_masks(args: argparse.Namespace) -> int:
           f"{info.frame_count} (the first and the last are left out, as in DAVIS)")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=float) + "\n")
+
+def _add_app(commands, fmt) -> None:
+    p = commands.add_parser("app", help="the web app: open a video, mark the object, inpaint (needs videofill[app])",
+                            formatter_class=fmt)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind; 127.0.0.1 serves this machine only")
+    p.add_argument("--port", type=int, default=7860, help="TCP port")
+    p.add_argument("--max-upload-mb", type=float, default=500, help="largest video upload, in MB")
+    p.set_defaults(run=cmd_app)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise VideofillError(f"--port must be 1..65535, got {args.port}")
+    if args.max_upload_mb <= 0:
+        raise VideofillError(f"--max-upload-mb must be positive, got {args.max_upload_mb}")
+    try:
+        import gradio  # noqa: F401
+    except ImportError as err:
+        raise VideofillError("the app needs Gradio: pip install 'videofill[app]'") from err
+    from videofill.app.server import serve
+
+    serve(args.host, args.port, args.max_upload_mb)
     return 0
 
 
@@ -333,6 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_track(commands, fmt)
     _add_eval_masks(commands, fmt)
     _add_batch(commands, fmt)
+
+    _add_app(commands, fmt)
 
     p = commands.add_parser("eval", help="score a result against the ground truth (paper section 4)", formatter_class=fmt)
     p.add_argument("result", help="inpainted video or frame folder")

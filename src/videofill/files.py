@@ -99,6 +99,7 @@ def inpaint_file(
     log: Callable[[str], None] | None = None,
     save_progress: str | os.PathLike | None = None,
     flow_estimator=None,
+    on_frame: Callable[[int, int], None] | None = None,
 ) -> FileResult:
     """Inpaint a video file or frame folder, writing the result and its run record.
 
@@ -119,6 +120,7 @@ def inpaint_file(
         log: called with each line the user should read (windows, notes); None: silent.
         save_progress: a folder for training snapshots and loss curves of the first window (paper Fig. 8).
         flow_estimator: see :func:`videofill.pipeline.inpaint_video`.
+        on_frame: called after each written frame with (frames written, frames in the clip), e.g. for a progress bar.
 
     Returns:
         :class:`FileResult`.
@@ -144,7 +146,7 @@ def inpaint_file(
         if marks is not None:  # track the marked object first; its masks live in the run folder until the end
             masks = _tracked_masks(input, marks, run_dir, resume, progress, say)
         result = _run(input, masks, output, config, start, end, overwrite, resume, progress, say, save_progress,
-                      flow_estimator, run_dir)
+                      flow_estimator, run_dir, on_frame)
         if marks is not None:
             record = json.loads(result.record.read_text())
             record["masks"] = {"tracked from marks": [_describe_mark(m) for m in marks]}
@@ -179,7 +181,7 @@ def _tracked_masks(input, marks, run_dir: Path, resume: bool, progress: bool, sa
 
 
 def _run(input, masks, output, config, start, end, overwrite, resume, progress, say, save_progress, flow_estimator,
-         run_dir) -> FileResult:
+         run_dir, on_frame=None) -> FileResult:
     info = probe(input)
     if info.is_folder:
         say(f"note: {input} is a folder of frames: {FOLDER_FPS} fps assumed for the output")
@@ -205,6 +207,8 @@ def _run(input, masks, output, config, start, end, overwrite, resume, progress, 
         def write(frame: np.ndarray) -> None:
             writer.write(frame)
             bar.update(1)
+            if on_frame is not None:
+                on_frame(writer.frame_count, info.frame_count)
 
         try:
             for frame in islice(source, first):  # before start: copied through
