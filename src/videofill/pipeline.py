@@ -133,10 +133,10 @@ def inpaint_video(
     check_inputs(frames, holes)
     device = resolve_device(config.device)
     notes: list[str] = []
-    if config.dilate:
+    if config.dilation(frames.shape[2], frames.shape[1]):
         from videofill.io.masks import dilate_holes
 
-        holes = dilate_holes(holes, config.dilate)
+        holes = dilate_holes(holes, config.dilation(frames.shape[2], frames.shape[1]))
     if not holes.any():
         notes.append("the masks are empty: nothing to fill, the input is copied through")
         return InpaintResult(frames.copy(), notes=notes)

@@ -160,7 +160,8 @@ def fill_full_resolution(
         if feather > 0:
             patch = frames[t][box].astype(np.float32)
             patch[inner] = values
-            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1,) * 2)
+            reach_px = int(np.ceil(4 * max(feather / 2.0, 0.5))) + 1  # the known pixels the Gaussian carries in
+            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach_px + 1,) * 2)
             ring = (cv2.dilate(inner.astype(np.uint8), kernel) > 0) & ~inner
             ry, rx = np.nonzero(ring)
             ring_points = np.stack([rx + box[1].start, ry + box[0].start], axis=1).astype(np.float32)
