@@ -1,5 +1,7 @@
 """Which default mask dilation removes the halo (issue 14)? The default preset at several ``--dilate`` values.
 
+Each value is in pixels of the clip itself (not scaled with its size: ``dilate_side`` off).
+
 1. Object-removal clips (no ground truth: look at the pictures): ``removal_bmx-trees`` and ``removal_schoolgirls``
    (432x240, masks drawn tight around the object) and DAVIS ``bmx-trees`` at its own 854x480 under its own masks
    (the first 30 frames). A crop around the hole of one frame per dilation goes to ``results/halo_CASE.png`` (left to
@@ -99,7 +101,7 @@ def main() -> None:
         middle = len(video) // 2
         pictures, edges = [video[middle]], []
         for dilate in args.dilations:
-            out = inpaint_video(video, holes, base.replace(dilate=dilate)).frames
+            out = inpaint_video(video, holes, base.replace(dilate=dilate, dilate_side=None)).frames
             pictures.append(out[middle])
             edges.append(outline_gradient(out, holes))
             print(name, dilate, f"edge {edges[-1]:.1f}", flush=True)
@@ -121,7 +123,7 @@ def main() -> None:
         video, holes = video[: args.frames], holes[: args.frames]
         cells = []
         for i, dilate in enumerate(args.dilations):
-            out = inpaint_video(video, holes, base.replace(dilate=dilate)).frames
+            out = inpaint_video(video, holes, base.replace(dilate=dilate, dilate_side=None)).frames
             scores = psnr(out, video, holes), hole_sharpness_ratio(out, video, holes)
             means[i] += scores
             cells.append(f"{scores[0]:.2f} / {scores[1]:.3f}")

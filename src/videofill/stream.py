@@ -190,7 +190,8 @@ def inpaint_stream(
         holes = read_holes(start, end)
         if len(frames) != end - start or len(holes) != end - start:
             raise ValueError(f"asked for frames {start}..{end - 1}, got {len(frames)} frames and {len(holes)} masks")
-        filled = dilate_holes(holes, config.dilate) if config.dilate else holes  # where a result may differ from the input
+        grow = config.dilation(frames.shape[2], frames.shape[1])
+        filled = dilate_holes(holes, grow) if grow else holes  # where a result may differ from the input
         folder = Path(run_dir) / f"window_{index:05d}" if run_dir is not None else None
         result = _load_window(folder, start, end, config, frames, filled) if (folder is not None and resume) else None
         if result is None:
