@@ -43,3 +43,13 @@ def test_out_of_range_settings_are_clear_errors():
     ]:
         with pytest.raises(VideofillError, match=message):
             get_preset("default").replace(**{field: value})
+
+
+def test_the_dilation_scales_with_the_long_side_when_asked():
+    config = get_preset("default").replace(dilate=2, dilate_side=432)
+    assert config.dilation(432, 240) == 2
+    assert config.dilation(1280, 720) == 6  # 2 * 1280 / 432 = 5.9
+    assert config.dilation(96, 48) == 2  # never below dilate
+    assert config.replace(dilate_side=None).dilation(1280, 720) == 2
+    with pytest.raises(VideofillError):
+        config.replace(dilate_side=0)

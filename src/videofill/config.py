@@ -31,7 +31,8 @@ class InpaintConfig:
     # --- working resolution
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
     max_side: int = 432  # longer side of the working frames (px) when size is None; never upscales
-    dilate: int = 0  # grow every hole by this many pixels (at the input resolution) before anything else
+    dilate: int = 0  # grow every hole by this many pixels (at the input resolution, see dilate_side) before anything else
+    dilate_side: int | None = None  # when set, dilate is in px at this long side and grows with the input's (never below dilate)
     crop_margin: int | None = None  # train on the smallest crop holding every hole + this many working px; None: whole frames
     # --- generator (appendix A.1)
     channels: tuple[int, ...] = PAPER_CHANNELS  # encoder channels per level; its length is the depth
@@ -99,6 +100,8 @@ class InpaintConfig:
             raise VideofillError("max_steps 0 trains nothing: it needs guide_start (the propagated video as the answer)")
         if self.dilate < 0:
             raise VideofillError(f"--dilate must be 0 or more pixels, got {self.dilate}")
+        if self.dilate_side is not None and self.dilate_side < 1:
+            raise VideofillError(f"dilate_side must be a positive long side in px, got {self.dilate_side}")
         if self.feather < 0:
             raise VideofillError(f"--feather must be 0 or more pixels, got {self.feather}")
         if self.max_side < 1 or (self.size is not None and min(self.size) < 1):
@@ -113,6 +116,13 @@ class InpaintConfig:
     @property
     def depth(self) -> int:
         return len(self.channels)
+
+    def dilation(self, width: int, height: int) -> int:
+        """Pixels every hole is grown by for an input of this size: ``dilate``, scaled by the long side over
+        ``dilate_side`` (rounded, never below ``dilate``) when that is set."""
+        if self.dilate_side is None:
+            return self.dilate
+        return max(self.dilate, round(self.dilate * max(width, height) / self.dilate_side))
 
     def replace(self, **changes) -> "InpaintConfig":
         """A copy with these fields changed, checked again; ``None`` sets a field to None (where None is allowed).
@@ -205,7 +215,14 @@ def _default() -> InpaintConfig:
         epochs=50.0,  # never the limit: max_steps is
         bf16=True,
         channels_last=True,
-        feather=3,  # same scores on the benchmark cases; hides the seam of an upscaled fill on HD input
+        feather=3,  # same scores on the benchmark cases; matches the copies' colour to the edge on HD input
+        # Masks drawn tight around an object leave its outline in the fill (removal_bmx-trees: a dotted outline of
+        # the rider and wheels; DAVIS bmx-trees at 854x480 too). benchmarks/results/halo.md: 2 px at 432x240 removes
+        # it (the outline's gradient 67 -> 47, no better at 4) and 854x480 needs about twice that (54 -> 37 at 2 px,
+        # 33 at 4), so 2 px per 432 px of long side (6 px at 1280x720). It costs composed-case hole PSNR on their
+        # exact masks (car-roundabout x dogs-jump 18.4 -> 17.3 dB at 2 px, 15.8 at 4), hence no more than that.
+        dilate=2,
+        dilate_side=432,
     )
 
 

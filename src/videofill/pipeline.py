@@ -1,4 +1,5 @@
-"""``inpaint``: the whole method on arrays, read -> prepare -> flow -> propagate -> train -> generate -> composite.
+"""``inpaint``: the whole method on arrays, read -> prepare -> flow -> propagate -> train -> generate -> composite
+(propagation's copies at the input's resolution: :mod:`videofill.fill.fullres`).
 
 This module wires the others together and holds no arithmetic of its own beyond resizing and padding to the working
 resolution. Files (video, masks, output) are the command line's business (``videofill.cli``).
@@ -19,6 +20,7 @@ from videofill.config import InpaintConfig, get_preset
 from videofill.errors import VideofillError
 from videofill.fill.checkpoint import Checkpointer
 from videofill.fill.flow import DISFlow, FlowEstimator, VideoFlows, compute_video_flows
+from videofill.fill.fullres import fill_full_resolution
 from videofill.fill.inference import composite, resize_frames, to_uint8
 from videofill.fill.methods import (
     make_noise,
@@ -136,10 +138,10 @@ def inpaint_video(
     check_inputs(frames, holes)
     device = resolve_device(config.device)
     notes: list[str] = []
-    if config.dilate:
+    if config.dilation(frames.shape[2], frames.shape[1]):
         from videofill.io.masks import dilate_holes
 
-        holes = dilate_holes(holes, config.dilate)
+        holes = dilate_holes(holes, config.dilation(frames.shape[2], frames.shape[1]))
     if not holes.any():
         notes.append("the masks are empty: nothing to fill, the input is copied through")
         return InpaintResult(frames.copy(), notes=notes)
@@ -188,8 +190,16 @@ def inpaint_video(
     if propagation is not None and config.guide_output:
         fill = np.where(propagation.trusted[..., None], propagation.frames, fill)
     generated_u8 = fill[:, : prepared.size[1], : prepared.size[0]]  # crop the padding
-    fill = resize_frames(generated_u8, (frames.shape[2], frames.shape[1]))
-    out = composite(frames, holes, fill, config.feather)
+    full_size = (frames.shape[2], frames.shape[1])
+    if propagation is not None and (not learn or config.guide_output) and prepared.size != full_size:
+        # propagation's copies again at the input's resolution; only what no frame shows (or, after training, what
+        # is not confirmed) is the working-size fill upscaled
+        out = fill_full_resolution(
+            frames, holes, propagation, prepared.holes, prepared.size, generated_u8,
+            max_distance=config.guide_distance, feather=config.feather, trusted_only=learn,
+        ).frames
+    else:
+        out = composite(frames, holes, resize_frames(generated_u8, full_size), config.feather)
     for event in fit_result.recoveries:
         notes.append(event)
     return InpaintResult(out, generated_u8, fit_result, notes)

@@ -188,7 +188,8 @@ def inpaint_stream(
         holes = read_holes(start, end)
         if len(frames) != end - start or len(holes) != end - start:
             raise ValueError(f"asked for frames {start}..{end - 1}, got {len(frames)} frames and {len(holes)} masks")
-        filled = dilate_holes(holes, config.dilate) if config.dilate else holes  # where a result may differ from the input
+        grow = config.dilation(frames.shape[2], frames.shape[1])
+        filled = dilate_holes(holes, grow) if grow else holes  # where a result may differ from the input
         folder = window_folder(run_dir, index) if run_dir is not None else None
         result, answer = inpaint_window(
             (start, end), frames, holes, config, folder, resume=resume, progress=progress,
@@ -259,7 +260,8 @@ def inpaint_window(
 
     start, end = span
     folder = Path(folder) if folder is not None else None
-    filled = dilate_holes(holes, config.dilate) if config.dilate else holes  # where a result may differ from the input
+    grow = config.dilation(frames.shape[2], frames.shape[1])
+    filled = dilate_holes(holes, grow) if grow else holes  # where a result may differ from the input
     if folder is not None and resume:
         result = _load_window(folder, start, end, config, frames, filled)
         if result is not None:

@@ -15,6 +15,7 @@ from videofill.eval.metrics import (
     consistency,
     evaluate,
     format_table,
+    hole_sharpness_ratio,
     psnr,
     ssim,
 )
@@ -205,6 +206,21 @@ def test_complexity_motion_term_is_positive_for_non_rigid_motion(tiny_case):
 # ------------------------------------------------------------------------------------------------------------ evaluate
 
 
+def test_hole_sharpness_ratio_by_hand():
+    # a vertical step at column 2 (grey 0 | 90); the Sobel x kernel sums 4 * (I(x+1) - I(x-1)) down its 3 rows:
+    # 4 * 90 = 360 at columns 1 and 2, 0 at column 0 (reflected border: I(-1) = I(1)), no y gradient
+    truth = np.zeros((5, 5, 3), np.uint8)
+    truth[:, 2:] = 90
+    result = truth // 2  # the same step, 45 high: 180 at columns 1 and 2
+    hole = np.zeros((5, 5), bool)
+    hole[2, :3] = True  # truth: (0 + 360 + 360) / 3 = 240; result: (0 + 180 + 180) / 3 = 120
+    assert hole_sharpness_ratio(result, truth, hole) == pytest.approx(0.5)
+    assert hole_sharpness_ratio(np.full_like(truth, 45), truth, hole) == 0.0  # flat: no gradient
+    assert math.isnan(hole_sharpness_ratio(result, truth, np.zeros_like(hole)))
+    video = np.stack([result, truth])  # over a video the means are over all its hole pixels: (120 + 240) / (2 * 240)
+    assert hole_sharpness_ratio(video, np.stack([truth, truth]), np.stack([hole, hole])) == pytest.approx(0.75)
+
+
 def test_evaluate_identical_result(tiny_case, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no Inception weights there
     frames, holes = tiny_case
@@ -215,6 +231,7 @@ def test_evaluate_identical_result(tiny_case, tmp_path, monkeypatch):
     assert report["psnr_hole"] == PSNR_CAP_DB
     assert report["ssim"] == pytest.approx(1.0)
     assert report["ssim_hole"] == pytest.approx(1.0)
+    assert report["hole_sharpness_ratio"] == pytest.approx(1.0)
     assert report["fid"] is None and "no InceptionV3 weights" in report["fid_note"]
     assert report["complexity"] == pytest.approx(complexity(frames))
     assert len(report["frames"]) == len(frames)
@@ -235,6 +252,8 @@ def test_evaluate_against_independent_values(tiny_case):
     assert report["psnr_hole"] == pytest.approx(10 * math.log10(255**2 / diff[holes].mean()))
     assert report["psnr_hole"] < report["psnr"]  # errors only in the hole
     assert 0 < report["ssim_hole"] < report["ssim"] < 1
+    assert report["hole_sharpness_ratio"] == pytest.approx(hole_sharpness_ratio(filled, frames, holes))
+    assert 0 < report["hole_sharpness_ratio"] < 1  # Telea is smooth
     assert report["frames"][0]["psnr"] == pytest.approx(per_frame[0])
     assert report["fid"] is None and report["fid_note"] == "FID not requested"
 

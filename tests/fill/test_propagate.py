@@ -3,8 +3,8 @@
 import numpy as np
 
 from videofill.fill.propagate import (
-    _median,
     complete_flow,
+    consensus,
     fit_homography,
     homography_flow,
     propagate,
@@ -67,17 +67,16 @@ def test_pixels_never_shown_are_not_seen():
 
 
 def test_the_fill_is_the_median_of_the_copies_and_the_spatial_fill():
-    hole = np.array([[True, True, True, False]])
-    spatial = np.full((1, 4, 3), 100.0, np.float32)
+    spatial = np.full((3, 3), 100.0, np.float32)  # three hole pixels
 
-    def copy(values, found):  # one copy per pixel of a 1x4 frame (grey values), and where it was found
-        return np.repeat(np.array(values, np.float32)[None, :, None], 3, axis=2), np.array([found])
+    def copy(values, found):  # one copy per pixel (grey values), and where it was found
+        return np.repeat(np.array(values, np.float32)[:, None], 3, axis=1), np.array(found)
 
-    camera = (*copy([10, 0, 20, 0], [True, False, True, False]), *copy([10, 0, 40, 0], [True, False, True, False]))
-    local = (*copy([250, 0, 0, 0], [True, False, False, False]), *copy([10, 0, 0, 0], [True, False, False, False]))
+    camera = (*copy([10, 0, 20], [True, False, True]), *copy([10, 0, 40], [True, False, True]))
+    local = (*copy([250, 0, 0], [True, False, False]), *copy([10, 0, 0], [True, False, False]))
     # pixel 0: three copies say 10, one says 250 -> 10 (outvoted); pixel 1: no copy -> the spatial fill, 100;
     # pixel 2: one model's copies say 20 and 40, the other found none -> median(20, 40, 100) = 40
-    np.testing.assert_allclose(_median([camera, local], spatial, hole, np.zeros(3)), [[10] * 3, [100] * 3, [40] * 3])
+    np.testing.assert_allclose(consensus([camera, local], spatial, np.zeros(3)), [[10] * 3, [100] * 3, [40] * 3])
 
 
 def test_a_second_pass_estimates_the_flows_again_on_the_filled_video():

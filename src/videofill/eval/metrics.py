@@ -120,6 +120,37 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     )
 
 
+def hole_sharpness_ratio(result: np.ndarray, truth: np.ndarray, holes: np.ndarray) -> float:
+    """How sharp the fill is next to what it replaces: the mean Sobel gradient magnitude over the hole pixels of
+    ``result`` divided by that of ``truth`` (1: as sharp; an upscaled or blurred fill is well under 1).
+
+    The gradient is taken on the mean of the three channels (float, [0, 255]) with OpenCV's 3x3 Sobel kernels
+    (border reflected, 101), magnitude ``sqrt(gx^2 + gy^2)``; the means are over every hole pixel of the video at once.
+
+    Args:
+        result, truth: uint8 (H, W, 3) or (T, H, W, 3) RGB of one shape.
+        holes: bool (H, W) or (T, H, W), True = hole.
+
+    Returns:
+        The ratio; ``nan`` when there is no hole pixel or the truth has no gradient there.
+
+    Raises:
+        ValueError: shapes differ.
+    """
+    if result.shape != truth.shape or holes.shape != result.shape[:-1]:
+        raise ValueError(f"hole_sharpness_ratio: shapes {result.shape}, {truth.shape} and holes {holes.shape} do not match")
+    if result.ndim == 3:
+        result, truth, holes = result[None], truth[None], holes[None]
+    sums = [0.0, 0.0]
+    for t in np.flatnonzero(holes.reshape(len(holes), -1).any(axis=1)):
+        for i, video in enumerate((result, truth)):
+            grey = video[t].astype(np.float32).mean(axis=2)
+            gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
+            gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
+            sums[i] += float(np.sqrt(gx.astype(np.float64) ** 2 + gy.astype(np.float64) ** 2)[holes[t]].sum())
+    return sums[0] / sums[1] if sums[1] > 0 else math.nan
+
+
 def _capped(value: float) -> float:
     return min(value, PSNR_CAP_DB)
 
@@ -376,6 +407,7 @@ def evaluate(
 
         - ``psnr``, ``ssim``: mean over frames of the full-frame PSNR (dB) and SSIM.
         - ``psnr_hole``: PSNR over all hole pixels of the video at once (one MSE over the whole video's holes).
+        - ``hole_sharpness_ratio``: :func:`hole_sharpness_ratio` (None where undefined).
         - ``ssim_hole``: SSIM over the bounding box of each frame's hole (grown to at least 11 x 11 px within the
           frame, so it includes some known pixels), averaged over the frames that have a hole.
         - ``consistency_psnr``, ``consistency_ssim``: :func:`consistency` of ``result`` with patches in the holes.
@@ -404,6 +436,7 @@ def evaluate(
         if box is not None:
             box_ssims.append(box)
     video_hole_psnr = psnr(result, ground_truth, holes)
+    sharpness = hole_sharpness_ratio(result, ground_truth, holes)
     cons_psnr, cons_ssim = consistency(result, holes, max_patches=consistency_patches, seed=seed)
     fid_value, fid_note = _fid(result, ground_truth, inception)
     return {
@@ -411,6 +444,7 @@ def evaluate(
         "ssim": float(np.mean([f["ssim"] for f in per_frame])),
         "psnr_hole": None if math.isnan(video_hole_psnr) else _capped(video_hole_psnr),
         "ssim_hole": float(np.mean(box_ssims)) if box_ssims else None,
+        "hole_sharpness_ratio": None if math.isnan(sharpness) else sharpness,
         "consistency_psnr": None if math.isnan(cons_psnr) else cons_psnr,
         "consistency_ssim": None if math.isnan(cons_ssim) else cons_ssim,
         "fid": fid_value,
@@ -436,6 +470,7 @@ def format_table(report: dict[str, Any]) -> str:
         ("SSIM, full frame (mean over frames)", number("ssim", 4)),
         ("PSNR, hole pixels", number("psnr_hole", 2, " dB")),
         ("SSIM, hole bounding box", number("ssim_hole", 4)),
+        ("Sharpness ratio, hole (result / truth)", number("hole_sharpness_ratio", 3)),
         ("Consistency PSNR (t -> t+1)", number("consistency_psnr", 2, " dB")),
         ("Consistency SSIM (t -> t+1)", number("consistency_ssim", 4)),
         ("FID", fid),

@@ -89,13 +89,53 @@ def resize_frames(frames: np.ndarray, size: tuple[int, int], interpolation: int 
     return np.stack([cv2.resize(frame, size, interpolation=interpolation) for frame in frames])
 
 
+def hole_box(hole: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """The bounding box of the True pixels of ``hole`` (H, W) grown by ``margin`` px, within the frame: (rows, cols)."""
+    ys = np.flatnonzero(hole.any(axis=1))
+    xs = np.flatnonzero(hole.any(axis=0))
+    height, width = hole.shape
+    rows = slice(max(0, ys[0] - margin), min(height, ys[-1] + 1 + margin))
+    cols = slice(max(0, xs[0] - margin), min(width, xs[-1] + 1 + margin))
+    return rows, cols
+
+
+def feather_margin(feather: int) -> int:
+    """Pixels around the hole that :func:`feather_patch` reads: the ramp plus the Gaussian's reach (4 sigma)."""
+    return 0 if feather <= 0 else feather + int(np.ceil(4 * max(feather / 2.0, 0.5))) + 2
+
+
+def feather_patch(frame: np.ndarray, hole: np.ndarray, patch: np.ndarray, feather: int) -> np.ndarray:
+    """The fill of a (crop of a) frame with its colour matched to the hole's edge (see :func:`composite`).
+
+    Args:
+        frame: uint8 (h, w, 3) the input; its hole pixels are not read.
+        hole: bool (h, w), True = hole; every hole pixel at least :func:`feather_margin` px from the crop's edge
+            unless that edge is the frame's.
+        patch: float32 (h, w, 3), the fill (also on the known pixels next to the hole).
+        feather: ramp width in px (> 0).
+
+    Returns:
+        float32 (h, w, 3): ``patch`` with the correction added (meaningful in the hole).
+    """
+    known = (~hole).astype(np.float32)
+    residual = (frame.astype(np.float32) - patch) * known[..., None]
+    sigma = max(feather / 2.0, 0.5)
+    spread = cv2.GaussianBlur(residual, (0, 0), sigma)
+    weight_sum = cv2.GaussianBlur(known, (0, 0), sigma)[..., None]
+    correction = np.where(weight_sum > 1e-3, spread / np.maximum(weight_sum, 1e-3), 0.0)
+    distance = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)  # px to the nearest known pixel
+    ramp = np.clip(1.0 - (distance - 1.0) / feather, 0.0, 1.0)[..., None]
+    return patch + ramp * correction
+
+
 def composite(frames: np.ndarray, holes: np.ndarray, fill: np.ndarray, feather: int = 0) -> np.ndarray:
     """Put the fill into the holes; everything outside the holes stays the input's pixels exactly.
 
     With ``feather > 0`` the fill's colour is matched to the hole's surroundings over a ramp ``feather`` px wide
     inside the hole: the difference between the input and the fill on the known pixels next to the hole is spread
     into the hole (a normalised Gaussian average of known pixels only, so nothing of the hole's own input pixels is
-    used) and added with a weight falling from 1 at the hole's edge to 0 at ``feather`` px inside.
+    used) and added with a weight falling from 1 at the hole's edge to 0 at ``feather`` px inside. It is computed
+    on the box around each frame's hole (:func:`feather_margin` px of context), not on the whole frame.
 
     Args:
         frames: uint8 (T, H, W, 3) input frames.
@@ -111,16 +151,10 @@ def composite(frames: np.ndarray, holes: np.ndarray, fill: np.ndarray, feather: 
         hole = holes[t]
         if not hole.any():
             continue
-        patch = fill[t].astype(np.float32)
         if feather > 0:
-            known = (~hole).astype(np.float32)
-            residual = (frames[t].astype(np.float32) - patch) * known[..., None]
-            sigma = max(feather / 2.0, 0.5)
-            spread = cv2.GaussianBlur(residual, (0, 0), sigma)
-            weight_sum = cv2.GaussianBlur(known, (0, 0), sigma)[..., None]
-            correction = np.where(weight_sum > 1e-3, spread / np.maximum(weight_sum, 1e-3), 0.0)
-            distance = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)  # px to the nearest known pixel
-            ramp = np.clip(1.0 - (distance - 1.0) / feather, 0.0, 1.0)[..., None]
-            patch = patch + ramp * correction
-        out[t][hole] = np.clip(patch[hole] + 0.5, 0, 255).astype(np.uint8)
+            box = hole_box(hole, feather_margin(feather))
+            patch = feather_patch(frames[t][box], hole[box], fill[t][box].astype(np.float32), feather)
+            out[t][box][hole[box]] = np.clip(patch[hole[box]] + 0.5, 0, 255).astype(np.uint8)
+        else:
+            out[t][hole] = fill[t][hole]
     return out

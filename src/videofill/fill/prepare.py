@@ -63,9 +63,10 @@ def prepare(frames: np.ndarray, holes: np.ndarray, config: InpaintConfig) -> Pre
     all, whose patches straddle the hole's edge) sees known pixels only, as the evaluation protocol requires.
     """
     size = working_size(frames.shape[2], frames.shape[1], config)
-    blanked = frames.copy()
-    blanked[holes] = 0
-    small = resize_frames(blanked, size, cv2.INTER_AREA)
+    small = np.stack([  # frame by frame: no full-resolution copy of the clip
+        resize_frames(np.where(hole[..., None], np.uint8(0), frame)[None], size, cv2.INTER_AREA)[0]
+        for frame, hole in zip(frames, holes)
+    ])
     small_holes = np.stack(
         [cv2.resize(h.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0 for h in holes]
     ) if holes.shape[1:] != (size[1], size[0]) else holes.copy()

@@ -43,6 +43,27 @@ AGREEMENT_TOLERANCE = 20.0
 HOMOGRAPHY_SAMPLES = 4000
 # Pixels around the hole whose flow is also treated as unknown (DIS flow bleeds across the mask's edge).
 FLOW_MARGIN_PX = 3
+# Points per row of the maps given to cv2.remap when sampling scattered points.
+REMAP_ROW = 1024
+
+
+@dataclass
+class MotionModels:
+    """The two motion models of every step between neighbouring frames, at the grid they were estimated on.
+
+    Attributes:
+        camera_forward, local_forward: float32 (T - 1, h, w, 2): step t -> t + 1 on frame t's grid, pixels (x, y).
+        camera_backward, local_backward: float32 (T - 1, h, w, 2): index t is the step t + 1 -> t on frame t + 1's grid.
+        spatial: uint8 (T, h, w, 3): the frames' own spatial fill (:func:`telea_fill`), the consensus's last vote.
+        fallback: float (3,): the clip's mean known colour, for pixels of an all-hole frame no frame shows.
+    """
+
+    camera_forward: np.ndarray
+    camera_backward: np.ndarray
+    local_forward: np.ndarray
+    local_backward: np.ndarray
+    spatial: np.ndarray
+    fallback: np.ndarray
 
 
 @dataclass
@@ -53,15 +74,18 @@ class Propagation:
         frames: uint8 (T, H, W, 3): the input with every hole pixel filled (known pixels unchanged): the median of
             the copies found in other frames and of the frame's spatial fill (the spatial fill alone where no other
             frame shows the pixel; the clip's mean colour there in a frame that is all hole).
-        seen: bool (T, H, W): hole pixels that some other frame shows.
+        seen: bool (T, H, W): hole pixels that some other frame shows (the others are the spatial fill's).
         trusted: bool (T, H, W): seen pixels whose fill is confirmed (see the module docstring).
         homographies: float64 (T - 1, 3, 3): maps pixel (x, y, 1) of frame t to frame t + 1.
+        models: the motion models the copies followed, to copy again at another resolution
+            (:mod:`videofill.fill.fullres`); None when not kept.
     """
 
     frames: np.ndarray
     seen: np.ndarray
     trusted: np.ndarray
     homographies: np.ndarray
+    models: MotionModels | None = None
 
 
 def _translation(shift: np.ndarray) -> np.ndarray:
@@ -123,66 +147,153 @@ def complete_flow(flow: np.ndarray, camera: np.ndarray, unknown: np.ndarray) -> 
     return camera + filled
 
 
-def _track(frames, known, step_flows, t, order, start):
-    """Follow the pixels ``start`` (bool (H, W)) of frame t along ``step_flows`` through the frames in ``order``.
+def sample_points(image: np.ndarray, points: np.ndarray, interpolation: int = cv2.INTER_LINEAR,
+                  border: int = cv2.BORDER_CONSTANT) -> np.ndarray:
+    """``image`` read at scattered points (``cv2.remap``; constant border 0).
 
-    ``step_flows[s]`` is the flow (H, W, 2) from frame s to the next frame of ``order``. Returns the colour
-    (H, W, 3) float32 found at the first frame where each pixel lands on a known pixel, and the mask of pixels
-    found.
+    Args:
+        image: (H, W) or (H, W, C), uint8 or float32.
+        points: float (N, 2), pixel positions (x, y) on ``image``'s grid (pixel centres at integers).
+        interpolation: an OpenCV interpolation flag (bilinear by default).
+        border: an OpenCV border mode.
+
+    Returns:
+        (N,) or (N, C) of ``image``'s dtype.
     """
-    height, width = start.shape
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    position = np.ascontiguousarray(np.stack([xs, ys], axis=-1))
-    active = start.copy()
-    colour = np.zeros((height, width, 3), np.float32)
-    found = np.zeros((height, width), bool)
+    count = len(points)
+    if count == 0:
+        return np.zeros((0, *image.shape[2:]), image.dtype)
+    width = min(count, REMAP_ROW)  # remap wants maps under 32767 px a side: points go in rows
+    rows = -(-count // width)
+    grid = np.zeros((rows * width, 2), np.float32)
+    grid[:count] = points
+    out = cv2.remap(image, grid.reshape(rows, width, 2), None, interpolation, borderMode=border, borderValue=0)
+    return out.reshape(rows * width, *image.shape[2:])[:count]
+
+
+def to_grid(points: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """Positions (N, 2) (x, y) on a grid ``scale`` (sx, sy) times finer -> on the coarser grid (pixel centres kept)."""
+    if scale == (1.0, 1.0):
+        return points
+    factor = np.asarray(scale, np.float32)
+    return (points + np.float32(0.5)) / factor - np.float32(0.5)
+
+
+def track(frames, known, step, t, order, points, scale=(1.0, 1.0)):
+    """Follow ``points`` of frame t through the frames in ``order``, one motion-model step at a time.
+
+    Args:
+        frames: uint8 (T, H, W, 3), the frames colours are read from.
+        known: ``known(s)`` -> (H, W) float32 in [0, 1] or uint8 in {0, 255}: frame s's known pixels.
+        step: ``step(s)`` -> float32 (h, w, 2): the flow in pixels from frame s to the next frame of ``order``, on
+            frame s's grid at the model's resolution (``scale`` times coarser than ``frames``).
+        t: the frame the points are in.
+        order: the frames to visit, nearest first.
+        points: float32 (N, 2), positions (x, y) in frame t at ``frames``' resolution.
+        scale: (sx, sy), ``frames``' size over the model's: model positions and flows are scaled by it.
+
+    Returns:
+        float32 (N, 3), the colour (bilinear) at the first frame where each point lands on a known pixel (all of its
+        bilinear neighbours known), and bool (N,), the points found.
+    """
+    height, width = frames.shape[1:3]
+    count = len(points)
+    colour = np.zeros((count, 3), np.float32)
+    found = np.zeros(count, bool)
+    index = np.arange(count)
+    position = np.ascontiguousarray(points, dtype=np.float32)
+    factor = None if scale == (1.0, 1.0) else np.asarray(scale, np.float32)
     previous = t
     for s in order:
-        if not active.any():
+        if not len(index):
             break
-        flow = step_flows[previous]
-        step = cv2.remap(flow, position, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        position = np.ascontiguousarray(position + step, dtype=np.float32)
-        inside = (position[..., 0] >= 0) & (position[..., 0] <= width - 1) & (position[..., 1] >= 0) & (position[..., 1] <= height - 1)
-        active &= inside
-        hit = cv2.remap(known[s], position, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0) > 0.999
-        take = active & hit
-        if take.any():
-            sampled = cv2.remap(frames[s], position, None, cv2.INTER_LINEAR)
-            colour[take] = sampled[take]
-            found |= take
-            active &= ~take
+        moved = sample_points(step(previous), to_grid(position, scale), border=cv2.BORDER_REPLICATE)
+        position = position + (moved if factor is None else moved * factor)
+        inside = (position[:, 0] >= 0) & (position[:, 0] <= width - 1) & (position[:, 1] >= 0) & (position[:, 1] <= height - 1)
+        if not inside.all():
+            index, position = index[inside], position[inside]
+        mask = known(s)
+        hit = sample_points(mask, position) > 0.999 * (255 if mask.dtype == np.uint8 else 1.0)
+        if hit.any():
+            colour[index[hit]] = sample_points(frames[s], position[hit])
+            found[index[hit]] = True
+            index, position = index[~hit], position[~hit]
         previous = s
     return colour, found
 
 
-def _median(candidates, spatial, hole, fallback):
-    """Per hole pixel and channel, the median of the copies found (``candidates``) and the spatial fill (None for a
-    frame that is all hole, which has nothing to fill from); ``fallback`` (3,) where neither exists.
-    Returns float32 (n, 3) for the n pixels of ``hole``."""
-    count = int(hole.sum())
-    values = [] if spatial is None else [spatial[hole].astype(np.float32)]
+def copies(frames, known, models: MotionModels, t: int, points: np.ndarray, reach: int, scale=(1.0, 1.0)) -> list:
+    """The copies of ``points`` of frame t found by each motion model, forwards and backwards (see :func:`track`).
+
+    Returns:
+        one ``(after, has_after, before, has_before)`` per model (camera, local): float32 (N, 3) colours and bool
+        (N,) found masks.
+    """
+    count = len(frames)
+    ahead = range(t + 1, min(count, t + 1 + reach))
+    behind = range(t - 1, max(-1, t - 1 - reach), -1)
+    found = []
+    for forward, backward in ((models.camera_forward, models.camera_backward), (models.local_forward, models.local_backward)):
+        after = track(frames, known, lambda s, f=forward: f[s], t, ahead, points, scale)
+        before = track(frames, known, lambda s, b=backward: b[s - 1], t, behind, points, scale)
+        found.append(after + before)
+    return found
+
+
+def consensus(candidates: list, spatial: np.ndarray | None, fallback: np.ndarray) -> np.ndarray:
+    """Per point and channel, the median of the copies found (``candidates``, as :func:`copies` returns them) and the
+    spatial fill (float (N, 3); None for a frame that is all hole, which has nothing to fill from); ``fallback``
+    (3,) where neither exists. Returns float32 (N, 3)."""
+    count = len(candidates[0][0]) if candidates else len(spatial)
+    values = [] if spatial is None else [spatial.astype(np.float32)]
     for after, has_after, before, has_before in candidates:
         for colour, found in ((after, has_after), (before, has_before)):
-            values.append(np.where(found[hole][:, None], colour[hole], np.nan))
+            values.append(np.where(found[:, None], colour, np.nan))
     values = np.stack(values) if values else np.full((1, count, 3), np.nan, np.float32)
-    empty = np.isnan(values).all(axis=0)
+    valid = ~np.isnan(values)
+    empty = ~valid.any(axis=0)
     values[0][empty] = np.broadcast_to(fallback, (count, 3))[empty]
-    return np.nanmedian(values, axis=0)
+    valid[0] |= empty
+    ordered = np.sort(values, axis=0)  # NaN last
+    number = valid.sum(axis=0)[None]
+    low = np.take_along_axis(ordered, (number - 1) // 2, axis=0)[0]
+    high = np.take_along_axis(ordered, number // 2, axis=0)[0]
+    return ((low + high) / 2).astype(np.float32)  # the median of the values present (nanmedian, faster)
 
 
-def _trusted(candidates, fill, tolerance):
-    """Pixels (bool (H, W)) where the fill (float (H, W, 3)) is confirmed: one model's forward and backward copies
-    agree with each other, or that model found one copy only, and the fill is that model's colour (all within
-    ``tolerance``, mean absolute RGB difference)."""
-    trusted = np.zeros(fill.shape[:2], bool)
+def confirmed(candidates: list, fill: np.ndarray, tolerance: float) -> np.ndarray:
+    """Points (bool (N,)) whose fill (float (N, 3)) is confirmed: one model's forward and backward copies agree with
+    each other, or that model found one copy only, and the fill is that model's colour (all within ``tolerance``,
+    mean absolute RGB difference)."""
+    trusted = np.zeros(len(fill), bool)
     for after, has_after, before, has_before in candidates:
         both = has_after & has_before
-        agree = both & (np.abs(after - before).mean(axis=2) <= tolerance)
-        colour = np.where(both[..., None], 0.5 * (after + before), np.where(has_after[..., None], after, before))
-        close = np.abs(colour - fill).mean(axis=2) <= tolerance
+        agree = both & (np.abs(after - before).mean(axis=1) <= tolerance)
+        colour = np.where(both[:, None], 0.5 * (after + before), np.where(has_after[:, None], after, before))
+        close = np.abs(colour - fill).mean(axis=1) <= tolerance
         trusted |= (agree | (has_after ^ has_before)) & close
     return trusted
+
+
+def motion_models(forward_flows, backward_flows, holes, spatial, fallback) -> tuple[MotionModels, np.ndarray]:
+    """The camera and local models of every step (see the module docstring) and the homographies (T - 1, 3, 3).
+
+    Args: as :func:`propagate`; ``spatial`` uint8 (T, H, W, 3) the spatial fill, ``fallback`` (3,) the mean colour.
+    """
+    count, height, width = holes.shape
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * FLOW_MARGIN_PX + 1,) * 2)
+    unknown = np.stack([cv2.dilate(h.astype(np.uint8), kernel) > 0 for h in holes])
+    steps = np.zeros((4, max(count - 1, 0), height, width, 2), np.float32)
+    homographies = []
+    for t in range(count - 1):
+        matrix = fit_homography(forward_flows[t], ~unknown[t] & ~unknown[t + 1])
+        homographies.append(matrix)
+        steps[0, t] = homography_flow(matrix, height, width)
+        steps[1, t] = homography_flow(np.linalg.inv(matrix), height, width)
+        steps[2, t] = complete_flow(forward_flows[t], steps[0, t], unknown[t])
+        steps[3, t] = complete_flow(backward_flows[t], steps[1, t], unknown[t + 1])
+    models = MotionModels(steps[0], steps[1], steps[2], steps[3], spatial, np.asarray(fallback, np.float64))
+    return models, (np.stack(homographies) if homographies else np.zeros((0, 3, 3)))
 
 
 def propagate(
@@ -211,41 +322,30 @@ def propagate(
         spatial: ``telea_fill(frames, holes)`` when the caller already has it (None: computed here).
 
     Returns:
-        :class:`Propagation`.
+        :class:`Propagation`, with its motion models (``models``).
     """
-    count, height, width = holes.shape
+    count = len(holes)
     spatial = telea_fill(frames, holes) if spatial is None else spatial
     fallback = frames[~holes].mean(axis=0) if (~holes).any() else np.full(3, 127.5)
     reach = count if max_distance is None else max_distance
     known = (~holes).astype(np.float32)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * FLOW_MARGIN_PX + 1,) * 2)
-    unknown = np.stack([cv2.dilate(h.astype(np.uint8), kernel) > 0 for h in holes])
-    homographies, camera_fwd, camera_bwd, local_fwd, local_bwd = [], {}, {}, {}, {}
-    for t in range(count - 1):
-        matrix = fit_homography(forward_flows[t], ~unknown[t] & ~unknown[t + 1])
-        homographies.append(matrix)
-        camera_fwd[t] = homography_flow(matrix, height, width)
-        camera_bwd[t + 1] = homography_flow(np.linalg.inv(matrix), height, width)
-        local_fwd[t] = complete_flow(forward_flows[t], camera_fwd[t], unknown[t])
-        local_bwd[t + 1] = complete_flow(backward_flows[t], camera_bwd[t + 1], unknown[t + 1])
+    models, homographies = motion_models(forward_flows, backward_flows, holes, spatial, fallback)
     out = frames.copy()
     seen = np.zeros_like(holes)
     trusted = np.zeros_like(holes)
     for t in range(count):
-        if not holes[t].any():
+        hole = holes[t]
+        if not hole.any():
             continue
-        ahead = range(t + 1, min(count, t + 1 + reach))
-        behind = range(t - 1, max(-1, t - 1 - reach), -1)
-        candidates = [
-            _track(frames, known, fwd, t, ahead, holes[t]) + _track(frames, known, bwd, t, behind, holes[t])
-            for fwd, bwd in ((camera_fwd, camera_bwd), (local_fwd, local_bwd))
-        ]
-        fill = _median(candidates, None if holes[t].all() else spatial[t], holes[t], fallback)
-        out[t][holes[t]] = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
-        seen[t] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0) & holes[t]
-        trusted[t] = _trusted(candidates, out[t].astype(np.float32), tolerance) & holes[t]
-    stacked = np.stack(homographies) if homographies else np.zeros((0, 3, 3))
-    return Propagation(out, seen, trusted, stacked)
+        ys, xs = np.nonzero(hole)
+        points = np.stack([xs, ys], axis=1).astype(np.float32)
+        candidates = copies(frames, known.__getitem__, models, t, points, reach)
+        fill = consensus(candidates, None if hole.all() else spatial[t][hole], fallback)
+        values = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
+        out[t][hole] = values
+        seen[t][hole] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0)
+        trusted[t][hole] = confirmed(candidates, values.astype(np.float32), tolerance)
+    return Propagation(out, seen, trusted, homographies, models)
 
 
 def neighbour_flows(frames: np.ndarray, estimator) -> tuple[np.ndarray, np.ndarray]:
@@ -307,6 +407,7 @@ def propagate_video(
         for index in range(2, passes + 1):
             bar.set_postfix_str(f"pass {index}: flows")
             forward, backward = neighbour_flows(result.frames, estimator)
+            result = None  # its motion models are not needed any more
             bar.update(1)
             bar.set_postfix_str(f"pass {index}: copies")
             result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial)
@@ -345,12 +446,20 @@ def telea_fill(frames: np.ndarray, holes: np.ndarray, radius: int = 3) -> np.nda
 
 __all__ = [
     "AGREEMENT_TOLERANCE",
+    "MotionModels",
     "Propagation",
     "complete_flow",
+    "confirmed",
+    "consensus",
+    "copies",
     "fit_homography",
     "homography_flow",
+    "motion_models",
     "neighbour_flows",
     "propagate",
     "propagate_video",
+    "sample_points",
     "telea_fill",
+    "to_grid",
+    "track",
 ]
