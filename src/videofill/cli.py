@@ -45,6 +45,8 @@ def resolve_config(args: argparse.Namespace, record: dict | None = None) -> Inpa
     if args.method is not None and args.method not in METHODS:
         raise VideofillError(f"unknown --method {args.method!r}; choose one of {', '.join(METHODS)}")
     changes = {name: getattr(args, name) for name in CONFIG_FLAGS if getattr(args, name) is not None}
+    if args.dilate is not None:
+        changes["dilate_side"] = None  # a dilation the user gives is in the input's own pixels, not scaled
     if args.lossless:
         changes["lossless"] = True
     return config.replace(**changes)
@@ -200,7 +202,7 @@ def _add_inpaint(commands, fmt) -> None:
     method.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
     method.add_argument("--method", default=None, help=f"network method when one is trained: {', '.join(METHODS)} (default: {preset.method})")
     method.add_argument("--max-steps", type=int, default=None, help="training steps in all; the default preset's 0 trains no network and returns the propagated fill (default: the preset's)")
-    method.add_argument("--dilate", type=int, default=None, help=f"grow each hole by N pixels (default: {preset.dilate}" + (f", at a {preset.dilate_side}-px long side, scaled with the input's" if preset.dilate_side else "") + ")")
+    method.add_argument("--dilate", type=int, default=None, help=f"grow each hole by N pixels of the input (default: {preset.dilate}" + (f" px per {preset.dilate_side} px of the input's long side" if preset.dilate_side else "") + ")")
     method.add_argument("--size", type=_size, default=None, help="working resolution WxH of flows and networks (default: aspect kept, see --max-side)")
     method.add_argument("--max-side", type=int, default=None, help=f"longer side of the working resolution of flows and networks (default: {preset.max_side}); propagation then copies pixels at the input's own resolution, the network methods' fill is resized to it")
     method.add_argument("--feather", type=int, default=None, help=f"px of colour matching inside the hole's edge (default: {preset.feather})")

@@ -253,7 +253,7 @@ class Session:
         """The inpainting settings: the ``default`` preset with ``dilate`` px and a :data:`QUALITIES` choice."""
         if quality not in QUALITIES:
             raise VideofillError(f"unknown quality {quality!r}; use one of {', '.join(QUALITIES)}")
-        return get_preset("default").replace(dilate=int(dilate), **QUALITIES[quality])
+        return get_preset("default").replace(dilate=int(dilate), dilate_side=None, **QUALITIES[quality])
 
     def start_run(self, runner, dilate: int = 0, quality: str = "fast"):
         """Start inpainting with the tracked masks in the background (:class:`videofill.app.jobs.Runner`).
