@@ -17,16 +17,16 @@ def _stripes(height, width, period):
 
 def test_synthesis_reproduces_the_period_of_a_texture_under_a_static_box():
     period, count = 8, 3
-    image = _stripes(64, 96, period)
+    image = _stripes(96, 128, period)
     frames = np.repeat(image[None], count, axis=0)
     holes = np.zeros(frames.shape[:3], bool)
-    holes[:, 16:48, 32:64] = True  # 32 px wide: 4 periods
+    holes[:, 32:64, 48:80] = True  # 32 px wide: 4 periods; room beside it for the patches-or-diffusion check
     blanked = np.where(holes[..., None], 0, frames)
     out = synthesize_video(blanked, holes, holes, np.repeat(np.eye(3)[None], count - 1, axis=0), min_radius=0)
     for t in range(count):
         assert np.array_equal(out[t][~holes[t]], frames[t][~holes[t]])
     assert np.array_equal(out[0], out[-1])  # a static camera over a static hole: one synthesis for every frame
-    profile = out[0, 16:48, 32:64, 0].astype(np.float64).mean(axis=0)
+    profile = out[0, 32:64, 48:80, 0].astype(np.float64).mean(axis=0)
     spectrum = np.abs(np.fft.rfft(profile - profile.mean()))
     assert int(np.argmax(spectrum)) == 32 // period  # the peak at the texture's frequency (4 cycles in 32 px)
     assert profile.std() > 40  # the stripes' contrast, not a flat smear (a sine of amplitude 90 has std 64)

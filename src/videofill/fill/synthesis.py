@@ -34,6 +34,15 @@ SWEEPS = 3
 CONFIDENCE_DECAY = 1.3
 #: Only parts of the unseen region that hold a disc of this radius (px) are synthesised (see :func:`thick_parts`).
 MIN_RADIUS_PX = 6.0
+#: Copies of a hole that :func:`synthesis_wins` fills both ways to choose between patches and diffusion.
+VALIDATION_SHIFTS = 2
+#: Patches must beat diffusion on those copies by this factor of squared error (0.8: about 1 dB), since the copies
+#: lie on the plate, which is easier than the frames (the plate does not move; the scene may).
+VALIDATION_MARGIN = 0.8
+#: A frame takes the plate's synthesised part only where the known ring around it differs from the plate by at most
+#: this much (mean absolute difference, 0-255): elsewhere something moves at the hole's edge and the frame's own
+#: spatial fill follows it better.
+PLATE_TOLERANCE = 12.0
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
 
@@ -269,6 +278,41 @@ def thick_parts(mask: np.ndarray, radius: float = MIN_RADIUS_PX) -> np.ndarray:
     return keep[labels]
 
 
+def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch: int = PATCH, seed: int = 0) -> bool:
+    """Whether patches fill a hole of this shape better than Telea's diffusion in this image: both fill copies of
+    ``hole`` moved beside it (left, right, above, below: the first :data:`VALIDATION_SHIFTS` that land on known
+    pixels only) and the one with the lower squared error over those copies wins (no truth needed: the copies lie on
+    known pixels). Patches lose when no copy fits.
+
+    Args:
+        image: uint8 (H, W, 3); hole: bool (H, W); known: bool (H, W), pixels whose values are real.
+    """
+    ys, xs = np.nonzero(hole)
+    if len(ys) == 0:
+        return False
+    height, width = hole.shape
+    h, w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    errors = np.zeros(2)
+    tried = 0
+    for dy, dx in ((0, -w - patch), (0, w + patch), (-h - patch, 0), (h + patch, 0)):
+        if tried == VALIDATION_SHIFTS:
+            break
+        ty, tx = ys + dy, xs + dx
+        if ty.min() < 0 or tx.min() < 0 or ty.max() >= height or tx.max() >= width:
+            continue
+        test = np.zeros_like(hole)
+        test[ty, tx] = True
+        grown = cv2.dilate(test.astype(np.uint8), np.ones((patch, patch), np.uint8)) > 0
+        if not known[grown].all():
+            continue
+        tried += 1
+        diffused = cv2.inpaint(image, test.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+        patched = patch_synthesis(diffused, test, source=known & ~test, patch=patch, seed=seed)
+        for k, fill in enumerate((diffused, patched)):
+            errors[k] += np.square(fill[test].astype(np.float64) - image[test]).mean()
+    return tried > 0 and errors[1] < VALIDATION_MARGIN * errors[0]
+
+
 def camera_is_static(homographies: np.ndarray, height: int, width: int, threshold: float = STATIC_CAMERA_PX) -> bool:
     """Whether every fitted homography (float (T - 1, 3, 3), frame t -> t + 1) moves the frame's corners by less
     than ``threshold`` px on average."""
@@ -305,12 +349,15 @@ def background_plate(frames: np.ndarray, holes: np.ndarray) -> tuple[np.ndarray,
     return np.clip(np.rint(plate), 0, 255).astype(np.uint8), never
 
 
-def _edge_offset(frame, plate, hole, width_px=4):
-    """Per channel, the mean of frame - plate over the known ring around ``hole`` (float32 (3,))."""
+def _edge_offset(frame, plate, hole, width_px=4, absolute=False):
+    """Per channel, the mean of frame - plate over the known ring around ``hole`` (float32 (3,)); with ``absolute``,
+    the mean absolute difference over the ring and the channels (float)."""
     kernel = np.ones((2 * width_px + 1,) * 2, np.uint8)
     ring = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & ~hole
     if not ring.any():
-        return np.zeros(3, np.float32)
+        return 0.0 if absolute else np.zeros(3, np.float32)
+    if absolute:
+        return float(np.abs(frame[ring].astype(np.float32) - plate[ring].astype(np.float32)).mean())
     return (frame[ring].astype(np.float32) - plate[ring].astype(np.float32)).mean(axis=0)
 
 
@@ -351,13 +398,25 @@ def synthesize_video(
         region = never | unseen.any(axis=0)
         context = cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA) if never.any() else plate
         thick = thick_parts(never, min_radius)  # synthesised once, for every frame
-        filled = patch_synthesis(context, thick, source=~never, patch=patch, seed=seed) if thick.any() else context
+        count_parts, labels = cv2.connectedComponents(thick.astype(np.uint8), connectivity=8)
+        parts = [labels == label for label in range(1, count_parts)]
+        parts = [part for part in parts if synthesis_wins(context, part, ~never, patch, seed)]  # patches measure better
+        filled = context
+        if parts:
+            chosen = np.any(parts, axis=0)
+            filled = patch_synthesis(context, chosen, source=~never, patch=patch, seed=seed)
         for t in range(count):
-            if not unseen[t].any():
-                continue
+            take = unseen[t] & ~never  # shown by a frame too far away or too unsure for propagation: the plate
             offset = _edge_offset(frames[t], filled, region & holes[t])
-            value = np.clip(filled.astype(np.float32) + offset, 0, 255)
-            out[t][unseen[t]] = np.rint(value[unseen[t]]).astype(np.uint8)
+            for part in parts:  # the synthesised part, where the frame around it still looks like the plate
+                if _edge_offset(frames[t], filled, part, absolute=True) <= PLATE_TOLERANCE:
+                    take |= part & unseen[t]
+            if take.any():
+                value = np.clip(filled.astype(np.float32) + offset, 0, 255)
+                out[t][take] = np.rint(value[take]).astype(np.uint8)
+        return out
+    first = next(t for t in range(count) if unseen[t].any())
+    if not synthesis_wins(frames[first], unseen[first], ~holes[first], patch, seed):
         return out
     start = None
     for t in range(count):
