@@ -217,8 +217,9 @@ def patch_synthesis(
     for index in range(levels, -1, -1):
         level = _Level(images[index], holes[index], sources[index], patch)
         if previous is not None:  # the coarser fill, upsampled, is this scale's start in the hole
-            up = cv2.resize(previous[0].image[previous[0].radius : -previous[0].radius or None, previous[0].radius : -previous[0].radius or None],
-                            (level.width, level.height), interpolation=cv2.INTER_LINEAR)
+            coarser = previous[0]
+            inside = coarser.image[coarser.radius : coarser.radius + coarser.height, coarser.radius : coarser.radius + coarser.width]
+            up = cv2.resize(inside, (level.width, level.height), interpolation=cv2.INTER_LINEAR)
             r = level.radius
             inner = level.image[r : r + level.height, r : r + level.width]
             inner[level.hole] = up[level.hole]
