@@ -10,6 +10,8 @@ Two groups of cases, from the repository root:
   The frames are the ground truth.
 - ``shared``: the five composed cases of the shared data (not the HD one), masks as shipped.
 - ``removal``: removal_schoolgirls (no truth): frames and temporal slices saved to look at.
+- ``stage``: the ``unseen`` cases, the synthesis stage alone (``synthesize_video``, static camera) on the Telea fill:
+  what ``best`` adds where propagation finds no copy (on those cases ``fast`` equals Telea), in seconds.
 
 With ``--network STEPS`` the paper's network (the default preset's DIP-Vid-Flow correction, trained on the window
 around the holes, unseen pixels not pulled towards any guide) is run on top of `best` on the ``unseen`` group: the
@@ -154,6 +156,22 @@ def main() -> None:
                 if chosen:
                     group.append(mean_row(chosen, ["psnr", "psnr_hole", "sharpness", "seconds", "cpu_s"], case=f"mean {kind}", method=label))
         rows += group
+    if "stage" in args.groups:  # the synthesis stage alone on the Telea fill (what `best` adds when no copy exists)
+        from videofill.fill.synthesis import synthesize_video
+
+        for name, frames, holes in unseen_cases(data):
+            if args.cases and not any(c in name for c in args.cases):
+                continue
+            spatial = telea_fill(frames, holes)
+            cpu = time.process_time()
+            result = synthesize_video(spatial, holes, holes, None)
+            cpu = time.process_time() - cpu
+            for label, video in (("Telea", spatial), ("Telea+synthesis", result)):
+                full = float(np.mean([min(psnr(r, f), 100.0) for r, f in zip(video, frames)]))
+                rows.append({"case": name, "method": label, "psnr": full, "psnr_hole": psnr(video, frames, holes),
+                             "sharpness": hole_sharpness_ratio(video, frames, holes), "seconds": None,
+                             "cpu_s": cpu if label != "Telea" else None})
+                print(rows[-1], flush=True)
     if "shared" in args.groups:
         group = []
         for case in composed_cases(data, SHARED):
