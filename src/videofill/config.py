@@ -13,6 +13,7 @@ from pathlib import Path
 
 from videofill.errors import VideofillError
 
+QUALITIES = ("fast", "best")
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
@@ -27,6 +28,7 @@ class InpaintConfig:
     """Everything a run needs besides its frames and masks. Defaults are the paper's settings."""
 
     # --- what to run
+    quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
@@ -82,6 +84,8 @@ class InpaintConfig:
     progress_every: int = 100  # with save_progress: training steps between two snapshots
 
     def __post_init__(self) -> None:
+        if self.quality not in QUALITIES:
+            raise VideofillError(f"unknown quality {self.quality!r}; choose one of {', '.join(QUALITIES)}")
         if self.method not in METHODS:
             raise VideofillError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
         if self.size is not None:

@@ -43,6 +43,11 @@ AGREEMENT_TOLERANCE = 20.0
 HOMOGRAPHY_SAMPLES = 4000
 # Pixels around the hole whose flow is also treated as unknown (DIS flow bleeds across the mask's edge).
 FLOW_MARGIN_PX = 3
+# A frame pair whose homography moves the corners by less than this (px) and whose holes overlap by at least this much
+# (intersection over union) is a static camera over a static hole (see :func:`still_hole`).
+STILL_CAMERA_PX = 0.6
+STILL_HOLE_IOU = 0.9
+
 # Points per row of the maps given to cv2.remap when sampling scattered points.
 REMAP_ROW = 1024
 
@@ -145,6 +150,20 @@ def complete_flow(flow: np.ndarray, camera: np.ndarray, unknown: np.ndarray) -> 
     mask = unknown.astype(np.uint8)
     filled = np.stack([cv2.inpaint(np.ascontiguousarray(residual[..., c]), mask, 3, cv2.INPAINT_NS) for c in range(2)], axis=-1)
     return camera + filled
+
+
+def still_hole(matrix: np.ndarray, hole: np.ndarray, next_hole: np.ndarray) -> bool:
+    """Whether a static camera looks at a static hole between two frames: the homography (3, 3) moves the frame's
+    corners by less than :data:`STILL_CAMERA_PX` px and the holes (bool (H, W)) overlap by :data:`STILL_HOLE_IOU` or
+    more (intersection over union). Then the ``local`` model must not complete the flow inside the hole from its
+    border: that carries the motion around the hole (a crowd behind a watermark) into it."""
+    height, width = hole.shape
+    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], np.float64)
+    mapped = corners @ matrix.T
+    moved = np.linalg.norm(mapped[:, :2] / mapped[:, 2:3] - corners[:, :2], axis=1).mean()
+    union = np.count_nonzero(hole | next_hole)
+    overlap = np.count_nonzero(hole & next_hole) / union if union else 1.0
+    return bool(moved < STILL_CAMERA_PX and overlap >= STILL_HOLE_IOU)
 
 
 def sample_points(image: np.ndarray, points: np.ndarray, interpolation: int = cv2.INTER_LINEAR,
@@ -292,6 +311,9 @@ def motion_models(forward_flows, backward_flows, holes, spatial, fallback) -> tu
         steps[1, t] = homography_flow(np.linalg.inv(matrix), height, width)
         steps[2, t] = complete_flow(forward_flows[t], steps[0, t], unknown[t])
         steps[3, t] = complete_flow(backward_flows[t], steps[1, t], unknown[t + 1])
+        if still_hole(matrix, holes[t], holes[t + 1]):  # nothing moves the hole's content: no motion carried in
+            steps[2, t][unknown[t]] = steps[0, t][unknown[t]]
+            steps[3, t][unknown[t + 1]] = steps[1, t][unknown[t + 1]]
     models = MotionModels(steps[0], steps[1], steps[2], steps[3], spatial, np.asarray(fallback, np.float64))
     return models, (np.stack(homographies) if homographies else np.zeros((0, 3, 3)))
 
@@ -459,6 +481,7 @@ __all__ = [
     "propagate",
     "propagate_video",
     "sample_points",
+    "still_hole",
     "telea_fill",
     "to_grid",
     "track",

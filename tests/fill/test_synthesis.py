@@ -1,0 +1,99 @@
+import numpy as np
+import pytest
+
+from videofill.fill.propagate import propagate
+from videofill.fill.synthesis import background_plate, camera_is_static, patch_synthesis, synthesize_video, thick_parts
+
+DATA = "/work/shared/data/tiny_sam2-coffee_x_tennis"
+
+
+def _stripes(height, width, period):
+    """Vertical stripes of ``period`` px (a sine in x), uint8 (H, W, 3), plus a faint ramp in y."""
+    xs = np.arange(width)[None, :]
+    ys = np.arange(height)[:, None]
+    grey = 128 + 90 * np.sin(2 * np.pi * xs / period) + 0.1 * ys
+    return np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+
+
+def test_synthesis_reproduces_the_period_of_a_texture_under_a_static_box():
+    period, count = 8, 3
+    image = _stripes(96, 128, period)
+    frames = np.repeat(image[None], count, axis=0)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 32:64, 48:80] = True  # 32 px wide: 4 periods; room beside it for the patches-or-diffusion check
+    blanked = np.where(holes[..., None], 0, frames)
+    out = synthesize_video(blanked, holes, holes, np.repeat(np.eye(3)[None], count - 1, axis=0), min_radius=0)
+    for t in range(count):
+        assert np.array_equal(out[t][~holes[t]], frames[t][~holes[t]])
+    assert np.array_equal(out[0], out[-1])  # a static camera over a static hole: one synthesis for every frame
+    profile = out[0, 32:64, 48:80, 0].astype(np.float64).mean(axis=0)
+    spectrum = np.abs(np.fft.rfft(profile - profile.mean()))
+    assert int(np.argmax(spectrum)) == 32 // period  # the peak at the texture's frequency (4 cycles in 32 px)
+    assert profile.std() > 40  # the stripes' contrast, not a flat smear (a sine of amplitude 90 has std 64)
+
+
+def test_patch_synthesis_keeps_known_pixels_and_returns_matches():
+    image = _stripes(40, 48, 6)
+    hole = np.zeros((40, 48), bool)
+    hole[15:25, 18:30] = True
+    out, (my, mx) = patch_synthesis(image, hole, return_matches=True, seed=1)
+    assert np.array_equal(out[~hole], image[~hole])
+    assert (my[hole] >= 0).all() and (mx[hole] >= 0).all()
+    assert np.abs(out[hole].astype(int) - image[hole].astype(int)).mean() < 20  # periodic: the stripes line up
+
+
+def test_seen_is_what_another_frame_shows():
+    rng = np.random.default_rng(0)
+    frames = np.repeat(rng.integers(0, 255, (1, 32, 48, 3), dtype=np.uint8), 3, axis=0)
+    holes = np.zeros((3, 32, 48), bool)
+    for t, x in enumerate((10, 14, 18)):  # a box moving right over a static scene: its middle is never shown
+        holes[t, 8:20, x : x + 12] = True
+    zero = np.zeros((2, 32, 48, 2), np.float32)
+    result = propagate(frames, holes, zero, zero)
+    assert np.array_equal(result.seen, holes & ~holes.all(axis=0))
+
+
+def test_motion_around_a_still_hole_is_not_carried_into_it():
+    frames = np.random.default_rng(1).integers(0, 255, (4, 40, 64, 3), dtype=np.uint8)
+    holes = np.zeros((4, 40, 64), bool)
+    holes[:, 14:26, 24:40] = True  # a static watermark
+    flows = np.zeros((3, 40, 64, 2), np.float32)
+    flows[:, 10:30, :, 0] = 6.0  # a crowd walking right behind it (the camera is static: most pixels do not move)
+    result = propagate(frames, holes, flows, -flows)
+    assert not result.seen.any()  # nothing from outside is carried in: the hole is left to the spatial fill / synthesis
+
+
+def test_thick_parts_and_plate():
+    mask = np.zeros((30, 40), bool)
+    mask[2:4, 2:30] = True  # a 2 px stroke
+    mask[10:28, 10:30] = True  # an 18 x 20 box
+    kept = thick_parts(mask, 5)
+    assert kept[10:28, 10:30].all() and not kept[2:4].any()
+    frames = np.stack([np.full((4, 4, 3), v, np.uint8) for v in (10, 20, 30)])
+    holes = np.zeros((3, 4, 4), bool)
+    holes[0, 0, 0] = holes[1, 0, 0] = holes[2, 0, 0] = holes[2, 1, 1] = True
+    plate, never = background_plate(frames, holes)
+    assert never[0, 0] and never.sum() == 1 and plate[1, 1, 0] == 15 and plate[2, 2, 0] == 20
+    assert camera_is_static(np.repeat(np.eye(3)[None], 2, axis=0), 4, 4)
+    shift = np.eye(3)
+    shift[0, 2] = 2.0
+    assert not camera_is_static(shift[None], 4, 4)
+
+
+@pytest.mark.slow
+def test_quality_best_end_to_end_on_the_tiny_case():
+    from pathlib import Path
+
+    if not Path(DATA).is_dir():
+        pytest.skip("shared data not found")
+    from videofill.config import get_preset
+    from videofill.io.masks import read_masks
+    from videofill.io.video import read_frames
+    from videofill.pipeline import inpaint_video
+
+    frames = read_frames(f"{DATA}/frames")
+    holes = read_masks(f"{DATA}/masks", len(frames), (frames.shape[2], frames.shape[1]))
+    holes[:, 12:36, 30:66] = True  # plus a static box that no frame shows
+    result = inpaint_video(frames, holes, get_preset("default").replace(quality="best"))
+    assert result.frames.shape == frames.shape
+    assert np.array_equal(result.frames[~holes], frames[~holes])
