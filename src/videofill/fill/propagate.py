@@ -211,6 +211,7 @@ def propagate(
     max_distance: int | None = None,
     tolerance: float = AGREEMENT_TOLERANCE,
     spatial: np.ndarray | None = None,
+    still_holes: bool = False,
 ) -> Propagation:
     """Fill hole pixels from the nearest frames (before and after) that show them, and from the frame itself.
 
@@ -227,6 +228,9 @@ def propagate(
         max_distance: look at most this many frames away (None: the whole clip).
         tolerance: see :data:`AGREEMENT_TOLERANCE`.
         spatial: ``telea_fill(frames, holes)`` when the caller already has it (None: computed here).
+        still_holes: where :func:`still_hole` holds for a frame pair, the ``local`` model inside the hole moves with
+            the camera (no motion carried in from the border). Off by default: it cost 0.4 dB on the static-camera
+            composed cases (benchmarks/results/unseen.md).
 
     Returns:
         :class:`Propagation`.
@@ -246,7 +250,7 @@ def propagate(
         camera_bwd[t + 1] = homography_flow(np.linalg.inv(matrix), height, width)
         local_fwd[t] = complete_flow(forward_flows[t], camera_fwd[t], unknown[t])
         local_bwd[t + 1] = complete_flow(backward_flows[t], camera_bwd[t + 1], unknown[t + 1])
-        if still_hole(matrix, holes[t], holes[t + 1]):  # nothing moves the hole's content: no motion carried in
+        if still_holes and still_hole(matrix, holes[t], holes[t + 1]):  # nothing moves the hole's content: no motion carried in
             local_fwd[t][unknown[t]] = camera_fwd[t][unknown[t]]
             local_bwd[t + 1][unknown[t + 1]] = camera_bwd[t + 1][unknown[t + 1]]
     out = frames.copy()
