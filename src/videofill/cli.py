@@ -320,6 +320,8 @@ def cmd_eval_masks(args: argparse.Namespace) -> int:
           f"{info.frame_count} (the first and the last are left out, as in DAVIS)")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=float) + "\n")
+    return 0
+
 
 def _add_app(commands, fmt) -> None:
     p = commands.add_parser("app", help="the web app: open a video, mark the object, inpaint (needs videofill[app])",
