@@ -95,7 +95,7 @@ def test_four_jobs_one_bad_then_rerun(local_ray, cases, tmp_path):
         f"a,{cases['first']}/frames,{cases['first']}/masks,,1\n"
         f"b,{cases['second']}/frames,{cases['second']}/masks,1,1\n"
         f"bad,{cases['bad']}/frames,{cases['bad']}/masks,,1\n"
-        f"c,{cases['first']}/frames,{cases['first']}/masks,0,1\n"
+        f"c,{cases['first']}/frames,{cases['first']}/masks,2,1\n"  # the default's 2 px, given exactly
     )
     out = tmp_path / "out"
     argv = ["batch", str(jobs), "-o", str(out), "--workers", "2", "--format", "png", "--quiet"]

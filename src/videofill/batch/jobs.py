@@ -162,6 +162,8 @@ def _job(where: str, row: dict, base: Path, outdir: Path, preset: str, changes: 
     output_path = outdir / os.path.expanduser(str(output)) if output else outdir / f"{name}{ending}"
     settings = {key: _setting(where, key, value) for key, value in row.items() if key in fields}
     try:
+        if "dilate" in settings:  # a dilation a job gives is in the input's own pixels, as --dilate (not scaled)
+            settings["dilate_side"] = None
         config = get_preset(str(row.get("preset") or preset)).replace(**changes).replace(**settings)
     except (VideofillError, TypeError, ValueError) as err:
         raise VideofillError(f"{where}: {err}") from None
