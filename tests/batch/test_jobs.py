@@ -24,7 +24,7 @@ def test_csv_jobs_with_typed_settings_and_defaults(tmp_path):
     a, b = read_jobs(listing, tmp_path / "out", preset="default", changes={"window": 30})
     assert (a.name, a.input, a.masks) == ("a", str(tmp_path / "clips/a.mp4"), str(tmp_path / "masks/a"))
     assert a.output == str((tmp_path / "out" / "a.mp4").absolute())
-    assert a.config == get_preset("default").replace(window=30, dilate=4, lossless=True)
+    assert a.config == get_preset("default").replace(window=30, dilate=4, dilate_side=None, lossless=True)  # exact px
     assert (a.start, a.end) == (None, None)
     assert (b.name, b.input, b.output) == ("bee", "/data/b", str((tmp_path / "out" / "b" / "out.mkv").absolute()))
     assert b.config == get_preset("test").replace(window=30, lossless=False, epochs=2.5, size=(64, 32))
