@@ -70,6 +70,10 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
     frames = recorded.get("frames", {})
     input_path = args.input or recorded.get("input")
     masks = args.masks or recorded.get("masks")
+    if isinstance(masks, dict):  # a run that tracked marks: its record names the marks, not a mask source
+        masks = None if _mark_texts(args) or args.masks else masks
+        if masks is not None:
+            raise VideofillError("that run tracked its masks from marks; give the marks (--key, --box, --points) again")
     output = args.output or recorded.get("output")
     marks = _mark_texts(args)
     if marks and args.masks:
