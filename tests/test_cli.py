@@ -288,6 +288,12 @@ def test_device_cuda_without_a_gpu_is_refused(tiny_dir, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_bad_input_leaves_no_output_folder_behind(tiny_dir, tmp_path, capsys):
+    code, _, err = run_main(capsys, "inpaint", tmp_path / "missing.mp4", tiny_dir / "masks", "-o", tmp_path / "new" / "r", *FAST)
+    assert code == 2 and "missing.mp4" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_missing_output_folder_is_made(tiny_dir, tmp_path, capsys):
     code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "new" / "result", *FAST)
     assert code == 0, err

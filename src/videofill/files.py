@@ -135,7 +135,7 @@ def inpaint_file(
     output = Path(output)
     marks = list(masks) if isinstance(masks, (list, tuple)) else None
     mask_file = None if (callable(masks) or marks is not None) else masks
-    check_output_path(output, overwrite=overwrite, inputs=(input, mask_file))
+    check_output_path(output, overwrite=overwrite, inputs=(input, mask_file), create=False)
     from videofill.pipeline import resolve_device  # torch is imported from here on
 
     resolve_device(config.device)

@@ -264,14 +264,13 @@ class MaskFolderWriter:
     the temporary folder is deleted and ``folder`` is left as it was. Memory holds one chunk at a time.
 
     Raises:
-        VideofillError: ``folder`` exists and ``overwrite`` is False, or its parent folder is missing.
+        VideofillError: ``folder`` exists and ``overwrite`` is False. A missing parent folder is made.
     """
 
     def __init__(self, folder: str | os.PathLike, *, overwrite: bool = False) -> None:
         self.folder = Path(folder)
         self.overwrite = overwrite
-        if not self.folder.absolute().parent.is_dir():
-            raise VideofillError(f"output folder {self.folder.absolute().parent} does not exist (for {self.folder.name})")
+        self.folder.absolute().parent.mkdir(parents=True, exist_ok=True)
         if self.folder.exists() and not overwrite:
             raise VideofillError(f"{self.folder} already exists; pass overwrite=True (--overwrite) to replace it")
         self.count = 0

@@ -38,7 +38,11 @@ _CONTAINER_FORMATS = {".mp4": "mp4", ".mkv": "matroska", ".mov": "mov"}
 
 
 def check_output_path(
-    path: str | os.PathLike, *, overwrite: bool = False, inputs: Iterable[str | os.PathLike | None] = ()
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike | None] = (),
+    create: bool = True,
 ) -> str:
     """The one rule for output paths, checked before any work; returns ``"video"`` or ``"frames"``.
 
@@ -49,6 +53,8 @@ def check_output_path(
         path: the output.
         overwrite: an existing output may be replaced (at the end, when the new one is complete).
         inputs: paths the run reads (its video, its masks): the output may be none of them, even with ``overwrite``.
+        create: make a missing parent folder now; False only checks that it can be made (a run checking its output
+            before its inputs, so bad input leaves nothing behind; the writer makes it).
 
     Raises:
         VideofillError: another ending, an output that is one of ``inputs`` or exists without ``overwrite``, a parent
@@ -67,12 +73,14 @@ def check_output_path(
     if path.exists() and not overwrite:
         raise VideofillError(f"{path} already exists; pass --overwrite to replace it")
     parent = path.absolute().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise VideofillError(f"cannot create the output folder {parent}: {err.strerror}") from None
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise VideofillError(f"output folder {parent} is not writable (for {path.name})")
+    if create:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise VideofillError(f"cannot create the output folder {parent}: {err.strerror}") from None
+    existing = next(folder for folder in (parent, *parent.parents) if folder.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise VideofillError(f"output folder {existing} is not writable (for {path.name})")
     return "video" if suffix else "frames"
 
 

@@ -124,9 +124,9 @@ def track_file(
         raise VideofillError(f"{output}: masks are written as a folder of PNGs; give a path without a file ending")
     if dilate < 0:
         raise VideofillError(f"--dilate must be 0 or more pixels, got {dilate}")
-    check_output_path(output, overwrite=overwrite, inputs=(input,))
+    check_output_path(output, overwrite=overwrite, inputs=(input,), create=False)
     if preview is not None:
-        check_output_path(preview, overwrite=overwrite, inputs=(input, output))
+        check_output_path(preview, overwrite=overwrite, inputs=(input, output), create=False)
     info = probe(input)
     if marks and isinstance(marks[0], MarkText):
         marks = parse_marks(marks, info)
