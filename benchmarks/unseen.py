@@ -30,6 +30,7 @@ from common import RESULTS, command_line, composed_cases, find_data, load_case, 
 
 from videofill.config import get_preset
 from videofill.eval.metrics import psnr
+from videofill.fill.learned import dip_fill
 from videofill.fill.propagate import telea_fill
 from videofill.pipeline import inpaint_video
 from videofill.viz import comparison_figure, save_image, temporal_slice_figure
@@ -157,21 +158,49 @@ def main() -> None:
                     group.append(mean_row(chosen, ["psnr", "psnr_hole", "sharpness", "seconds", "cpu_s"], case=f"mean {kind}", method=label))
         rows += group
     if "stage" in args.groups:  # the synthesis stage alone on the Telea fill (what `best` adds when no copy exists)
-        from videofill.fill.synthesis import synthesize_video
+        import videofill.fill.synthesis as synthesis
 
+        steps = best.unseen_steps
+        trained = {}
+
+        def dip_once(image, hole, *a, **k):  # one training per case: the forced and the chosen rows share it
+            key = (image.tobytes(), hole.tobytes())
+            if key not in trained:
+                trained[key] = dip_fill(image, hole, *a, **k)
+            return trained[key]
+
+        synthesis.dip_fill = dip_once
+        variants = {  # label -> fillers (forced ones: no diffusion among them, so nothing is measured)
+            "best: all three (chosen)": synthesis.FILLERS,  # first: its CPU seconds include the network's training
+            "Telea+patches (chosen)": ("diffusion", "patches"),
+            "patches (forced)": ("patches",),
+            f"network {steps} (forced)": ("network",),
+        }
+        group = []
         for name, frames, holes in unseen_cases(data):
             if args.cases and not any(c in name for c in args.cases):
                 continue
+            trained.clear()
             spatial = telea_fill(frames, holes)
-            cpu = time.process_time()
-            result = synthesize_video(spatial, holes, holes, None)
-            cpu = time.process_time() - cpu
-            for label, video in (("Telea", spatial), ("Telea+synthesis", result)):
+            videos = {"Telea": (spatial, None)}
+            for label, fillers in variants.items():
+                cpu = time.process_time()
+                video = synthesis.synthesize_video(spatial, holes, holes, None, network_steps=steps, fillers=fillers)
+                videos[label] = (video, time.process_time() - cpu)
+            for label, (video, cpu) in videos.items():
                 full = float(np.mean([min(psnr(r, f), 100.0) for r, f in zip(video, frames)]))
-                rows.append({"case": name, "method": label, "psnr": full, "psnr_hole": psnr(video, frames, holes),
-                             "sharpness": hole_sharpness_ratio(video, frames, holes), "seconds": None,
-                             "cpu_s": cpu if label != "Telea" else None})
-                print(rows[-1], flush=True)
+                group.append({"case": name, "method": label, "psnr": full, "psnr_hole": psnr(video, frames, holes),
+                              "sharpness": hole_sharpness_ratio(video, frames, holes), "seconds": None, "cpu_s": cpu})
+                print(group[-1], flush=True)
+            middle = len(frames) // 2
+            shown = {"input": np.where(holes[..., None], 0, frames)[middle], **{k: v[0][middle] for k, v in videos.items()}, "truth": frames[middle]}
+            save_image(pictures / f"stage_{name.replace(' ', '_')}.png", comparison_figure(shown, columns=len(shown)))
+        for kind in ("box", "text"):
+            for label in ["Telea", *variants]:
+                chosen = [r for r in group if r["method"] == label and r["case"].endswith(kind)]
+                if chosen:
+                    group.append(mean_row(chosen, ["psnr", "psnr_hole", "sharpness", "cpu_s"], case=f"mean {kind}", method=label))
+        rows += group
     if "shared" in args.groups:
         group = []
         for case in composed_cases(data, SHARED):

@@ -29,6 +29,7 @@ class InpaintConfig:
 
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
+    unseen_steps: int = 400  # best, static camera: Adam steps of the network (DIP) trained on the background plate as one candidate filler of what no frame shows; 0: patches and diffusion only
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
@@ -94,6 +95,8 @@ class InpaintConfig:
         self.strides = tuple(int(s) for s in self.strides)
         if self.crop_margin is not None and self.crop_margin < 0:
             raise VideofillError(f"crop_margin must be 0 or more, got {self.crop_margin}")
+        if self.unseen_steps < 0:
+            raise VideofillError(f"unseen_steps must be 0 or more, got {self.unseen_steps}")
         if self.max_steps is not None and self.max_steps < 0:
             raise VideofillError(f"max_steps must be 0 or more, got {self.max_steps}")
         if not 0.0 <= self.guide_untrusted <= 1.0:

@@ -1,8 +1,16 @@
+import cv2
 import numpy as np
 import pytest
 
 from videofill.fill.propagate import propagate
-from videofill.fill.synthesis import background_plate, camera_is_static, patch_synthesis, synthesize_video, thick_parts
+from videofill.fill.synthesis import (
+    background_plate,
+    camera_is_static,
+    fill_plate,
+    synthesize_video,
+    thick_parts,
+    validation_copies,
+)
 
 DATA = "/work/shared/data/tiny_sam2-coffee_x_tennis"
 
@@ -30,16 +38,6 @@ def test_synthesis_reproduces_the_period_of_a_texture_under_a_static_box():
     spectrum = np.abs(np.fft.rfft(profile - profile.mean()))
     assert int(np.argmax(spectrum)) == 32 // period  # the peak at the texture's frequency (4 cycles in 32 px)
     assert profile.std() > 40  # the stripes' contrast, not a flat smear (a sine of amplitude 90 has std 64)
-
-
-def test_patch_synthesis_keeps_known_pixels_and_returns_matches():
-    image = _stripes(40, 48, 6)
-    hole = np.zeros((40, 48), bool)
-    hole[15:25, 18:30] = True
-    out, (my, mx) = patch_synthesis(image, hole, return_matches=True, seed=1)
-    assert np.array_equal(out[~hole], image[~hole])
-    assert (my[hole] >= 0).all() and (mx[hole] >= 0).all()
-    assert np.abs(out[hole].astype(int) - image[hole].astype(int)).mean() < 20  # periodic: the stripes line up
 
 
 def test_seen_is_what_another_frame_shows():
@@ -98,3 +96,34 @@ def test_quality_best_end_to_end_on_the_tiny_case():
     result = inpaint_video(frames, holes, get_preset("default").replace(quality="best", dilate=0))
     assert result.frames.shape == frames.shape
     assert np.array_equal(result.frames[~holes], frames[~holes])
+
+
+def test_validation_copies_lie_beside_the_hole_on_usable_pixels():
+    hole = np.zeros((40, 60), bool)
+    hole[10:20, 25:35] = True
+    usable = ~hole
+    usable[:, :20] = False  # nothing on the left
+    copies = validation_copies(hole, usable, patch=3, count=2)
+    assert len(copies) == 2
+    right, below = copies  # left lands on unusable pixels, above leaves the image
+    expected_right = np.zeros_like(hole)
+    expected_right[10:20, 38:48] = True  # moved by the hole's width + the patch
+    expected_below = np.zeros_like(hole)
+    expected_below[23:33, 25:35] = True
+    assert np.array_equal(right, expected_right) and np.array_equal(below, expected_below)
+
+
+def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
+    # a plate of diagonal stripes: diffusion smears a hole in them; patches continue them
+    ys, xs = np.mgrid[0:64, 0:96]
+    grey = np.where(((xs + ys) // 4) % 2 == 0, 200, 40).astype(np.uint8)
+    plate = np.repeat(grey[..., None], 3, axis=2)
+    never = np.zeros((64, 96), bool)
+    never[28:36, 44:52] = True
+    filled, choices = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2)
+    (part, name), = choices
+    assert name == "patches" and np.array_equal(part, never)
+    error = np.abs(filled[never].astype(int) - plate[never]).mean()
+    diffused = np.abs(cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA)[never].astype(int) - plate[never]).mean()
+    assert error < 0.5 * diffused
+    assert np.array_equal(filled[~never], plate[~never])

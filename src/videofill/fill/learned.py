@@ -1,0 +1,103 @@
+"""What no frame shows, learned from this video: the paper's generator trained as a deep image prior on one image.
+
+The paper (section 3) trains its encoder-decoder (:class:`videofill.fill.networks.EncoderDecoder`) from fixed noise
+to reproduce the known pixels of a video; what it outputs in the holes is what it learned from that video. Under a
+static camera, the pixels no frame shows lie on one background (the *plate*,
+:func:`videofill.fill.synthesis.background_plate`), so the video methods reduce to DIP on that one image:
+:func:`dip_fill` trains a fresh network on the crop around the hole with the masked squared error of the paper's
+L_r (eq. 3) and reads the hole from its output. Unlike diffusion it carries the image's texture and edges into the
+hole; unlike patches it needs no exemplar wider than the hole, so thin holes (text strokes) are filled too.
+
+Conventions: images uint8 (H, W, 3) RGB; masks bool (H, W), True = hole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from videofill.fill.losses import reconstruction_loss
+from videofill.fill.networks import EncoderDecoder
+
+#: Encoder channels of the image prior, top to bottom (the paper's first five levels: a crop needs fewer than six).
+DIP_CHANNELS = (16, 32, 64, 128, 128)
+#: Known pixels (px) kept around the hole's bounding box as the network's context.
+DIP_MARGIN = 48
+#: Adam learning rate (the paper's).
+DIP_LR = 0.01
+#: Upper bound of the uniform noise input (the paper's 0.1).
+DIP_NOISE = 0.1
+
+
+def crop_around(hole: np.ndarray, margin: int, multiple: int) -> tuple[slice, slice]:
+    """The rectangle (rows, columns) holding every hole pixel plus ``margin`` px each side, each side rounded up to
+    a multiple of ``multiple`` (centred on the box, kept inside the image; at most the largest multiple that fits,
+    so a hole reaching the image's last few rows or columns may stick out). bool (H, W) -> (slice, slice).
+
+    Raises ValueError when the image is smaller than ``multiple`` on a side or the hole is empty."""
+    height, width = hole.shape
+    if not hole.any():
+        raise ValueError("crop_around: the hole is empty")
+    if height < multiple or width < multiple:
+        raise ValueError(f"crop_around: a {width}x{height} image is smaller than {multiple} px on a side")
+    ys, xs = np.nonzero(hole)
+    spans = []
+    for low, high, size in ((ys.min(), ys.max() + 1, height), (xs.min(), xs.max() + 1, width)):
+        low, high = max(0, int(low) - margin), min(size, int(high) + margin)
+        side = min(-(-(high - low) // multiple) * multiple, size // multiple * multiple)
+        start = min(max(0, (low + high - side) // 2), size - side)
+        spans.append(slice(start, start + side))
+    return spans[0], spans[1]
+
+
+def dip_fill(
+    image: np.ndarray,
+    hole: np.ndarray,
+    steps: int,
+    channels: tuple[int, ...] = DIP_CHANNELS,
+    margin: int = DIP_MARGIN,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+) -> np.ndarray:
+    """Fill ``hole`` of one image with the output of a network trained on its known pixels around the hole.
+
+    Args:
+        image: uint8 (H, W, 3) RGB; its hole pixels are never looked at.
+        hole: bool (H, W), True = to fill (also every pixel whose value must not be learned).
+        steps: Adam steps (each one forward and backward pass over the crop).
+        channels: encoder channels per level; 2 ** len(channels) must fit the image.
+        margin: px of known context kept around the hole's bounding box.
+        seed: seeds the noise input and the initial weights.
+        device: where the network trains.
+
+    Returns:
+        uint8 (H, W, 3): ``image`` with the hole pixels replaced by the network's output (others unchanged).
+    """
+    out = image.copy()
+    if not hole.any() or steps <= 0:
+        return out
+    rows, cols = crop_around(hole, margin, 2 ** len(channels))
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    device = torch.device(device)
+    network = EncoderDecoder(channels=channels, flow_channels=0).to(device)
+    crop_hole = hole[rows, cols]
+    height, width = crop_hole.shape
+    noise = (torch.rand((1, 1, height, width), generator=generator) * DIP_NOISE).to(device)
+    target = (torch.from_numpy(image[rows, cols]).permute(2, 0, 1)[None].float() / 255.0).to(device)
+    known = torch.from_numpy(~crop_hole)[None, None].to(device)
+    optimizer = torch.optim.Adam(network.parameters(), lr=DIP_LR)
+    for _ in range(steps):
+        generated, _ = network(noise)
+        loss = reconstruction_loss(generated, target, known)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():  # training mode kept: BatchNorm normalises with the statistics it was trained with
+        generated, _ = network(noise)
+    values = (generated[0].permute(1, 2, 0).float().cpu().numpy() * 255.0).round().clip(0, 255).astype(np.uint8)
+    out[rows, cols][crop_hole] = values[crop_hole]
+    return out
+
+
+__all__ = ["DIP_CHANNELS", "crop_around", "dip_fill"]
