@@ -7,7 +7,8 @@ import numpy as np
 
 from videofill.config import get_preset
 from videofill.fill.fullres import fill_full_resolution
-from videofill.fill.propagate import MotionModels, Propagation
+from videofill.fill.motion import MotionModels
+from videofill.fill.propagate import Propagation
 from videofill.io.images import read_image, write_png
 from videofill.io.masks import dilate_holes
 from videofill.pipeline import inpaint_video
