@@ -22,7 +22,7 @@ from videofill.errors import VideofillError
 #: inpaint flags that map one to one onto InpaintConfig fields (flag dest -> field); unset flags keep the preset's.
 CONFIG_FLAGS = (
     "quality", "method", "device", "seed", "dilate", "size", "max_side", "vgg_weights", "steps_per_batch", "epochs", "max_steps",
-    "feather", "crf", "window", "overlap", "checkpoint_seconds", "progress_every",
+    "unseen_steps", "feather", "crf", "window", "overlap", "checkpoint_seconds", "progress_every",
 )
 
 
@@ -205,6 +205,7 @@ def _add_inpaint(commands, fmt) -> None:
     method = p.add_argument_group("method")
     method.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
     method.add_argument("--quality", choices=("fast", "best"), default=None, help=f"fast: propagation alone (seconds); best: also synthesise what no frame shows from the video's texture (minutes) (default: {preset.quality})")
+    method.add_argument("--unseen-steps", type=int, default=None, help=f"with --quality best under a static camera: steps of the network trained on the background to fill what no frame shows, 0 for patches and diffusion only (default: {preset.unseen_steps})")
     method.add_argument("--method", default=None, help=f"network method when one is trained: {', '.join(METHODS)} (default: {preset.method})")
     method.add_argument("--max-steps", type=int, default=None, help="training steps in all; the default preset's 0 trains no network and returns the propagated fill (default: the preset's)")
     method.add_argument("--dilate", type=int, default=None, help=f"grow each hole by N pixels of the input (default: {preset.dilate}" + (f" px per {preset.dilate_side} px of the input's long side" if preset.dilate_side else "") + ")")

@@ -96,7 +96,7 @@ class InpaintConfig:
         if self.crop_margin is not None and self.crop_margin < 0:
             raise VideofillError(f"crop_margin must be 0 or more, got {self.crop_margin}")
         if self.unseen_steps < 0:
-            raise VideofillError(f"unseen_steps must be 0 or more, got {self.unseen_steps}")
+            raise VideofillError(f"--unseen-steps must be 0 or more, got {self.unseen_steps}")
         if self.max_steps is not None and self.max_steps < 0:
             raise VideofillError(f"max_steps must be 0 or more, got {self.max_steps}")
         if not 0.0 <= self.guide_untrusted <= 1.0:
