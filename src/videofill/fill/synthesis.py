@@ -93,15 +93,19 @@ def _telea(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return cv2.inpaint(image, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA) if hole.any() else image.copy()
 
 
-def fill_plate(plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MIN_RADIUS_PX, device="cpu", fillers=FILLERS):
-    """Fill each connected part of ``never`` with the filler that measures best on copies of it.
+def fill_plate(
+    plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MIN_RADIUS_PX, device="cpu", fillers=FILLERS
+):
+    """Fill ``never`` with the filler that measures best on copies of its parts moved onto known pixels.
 
-    Every part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels (:func:`validation_copies`); the
-    copies are hidden and filled by every filler (diffusion; patches, for parts that hold a disc of ``min_radius``
-    px; the network, when ``network_steps`` > 0, trained once with the parts and the copies hidden), and a part takes
-    the filler with the lowest squared error over its copies, provided it beats diffusion by
-    :data:`VALIDATION_MARGIN`. A part with no copy keeps diffusion. ``fillers`` restricts the candidates (for
-    comparisons); without "diffusion" among them nothing is measured and each part takes the first one it may take.
+    Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
+    (:func:`validation_copies`); the copies are hidden and filled by every filler (diffusion; patches, on the parts
+    that hold a disc of ``min_radius`` px; the network, when ``network_steps`` > 0, trained once with the parts and
+    the copies hidden). The filler with the lowest squared error over all the copies together wins if it beats
+    diffusion by :data:`VALIDATION_MARGIN` (pooled, because a part's one or two copies are too few pixels to choose
+    on: the letters of a watermark chose noisily one by one); parts too thin for patches keep diffusion then.
+    No copy at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among
+    them nothing is measured and the first one given wins.
 
     Args:
         plate: uint8 (H, W, 3), the background (values under ``never`` are ignored).
@@ -146,24 +150,16 @@ def fill_plate(plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MI
     if network_steps > 0 and "network" in fillers and (tested.any() or "diffusion" not in fillers):
         network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device)
         trials["network"] = network
-    choices = []
-    for part, found in zip(parts, copies):
-        errors = {}
-        for name, trial in trials.items():
-            if name == "patches" and not (part & thick).any():
-                continue
-            errors[name] = sum(float(np.square(trial[c].astype(np.float64) - plate[c]).mean()) for c in found)
-        if "diffusion" not in fillers:  # no comparison: the first filler this part may take
-            thick_part = bool((part & thick).any())
-            best = next((n for n in fillers if n == "network" and network is not None or n == "patches" and thick_part), "diffusion")
-            choices.append((part, best))
-            continue
-        best = "diffusion"
-        if found:
-            rival = min((name for name in errors if name != "diffusion"), key=errors.get, default=None)
-            if rival is not None and errors[rival] < VALIDATION_MARGIN * errors["diffusion"]:
-                best = rival
-        choices.append((part, best))
+    winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
+    if "diffusion" not in fillers:  # no comparison: the first filler asked for
+        winner = next((name for name in fillers if name != "network" or network is not None), "diffusion")
+    elif tested.any():
+        truth = plate[tested].astype(np.float64)
+        errors = {name: float(np.square(trial[tested] - truth).mean()) for name, trial in trials.items()}
+        rival = min((name for name in errors if name != "diffusion"), key=errors.get, default=None)
+        if rival is not None and errors[rival] < VALIDATION_MARGIN * errors["diffusion"]:
+            winner = rival
+    choices = [(part, "diffusion" if winner == "patches" and not (part & thick).any() else winner) for part in parts]
     filled = context.copy()
     chosen_patches = [part for part, name in choices if name == "patches"]
     if chosen_patches:
