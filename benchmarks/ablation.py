@@ -7,6 +7,11 @@ over the frames (``dip_steps`` per frame, a candidate every ``dip_keep_every`` s
 Everything else is the preset's (``--preset``, default ``paper``; ``--bf16`` switches on bf16 autocast and channels_last). Usage, from the repository root:
 
     .venv/bin/python benchmarks/ablation.py [--seconds 150] [--cases NAME ...] [--preset paper] [--bf16] [--out DIR]
+        [--steps-per-batch M] [--device cpu|cuda]
+
+Table 1 with every frame trained (the paper's analyses, README "Reproducing the paper"): on this CPU
+``--bf16 --seconds 90 --steps-per-batch 5``; at the paper's scale on a GPU
+``--device cuda --bf16 --seconds 3600`` (M = 100, the preset's).
 
 writes ``ablation.md``, ``ablation.csv`` and one figure per case, ``ablation_<case>.png`` (the same frame from each
 method beside the ground truth, and a temporal slice), to ``benchmarks/results`` (or ``--out``). A text in
@@ -156,6 +161,8 @@ def main() -> None:
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (compute settings only)")
     parser.add_argument("--steps-per-batch", type=int, default=None, help="M for the video methods (default: the preset's; "
                         "the paper's 100 spends a short budget on one or two batches)")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
+                        help="where the networks train (auto: CUDA when present); on a GPU give --seconds in the thousands")
     parser.add_argument("--calibration-steps", type=int, default=5, help="steps of the timing run before each method")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for ablation.md, ablation.csv and the figures")
     parser.add_argument(
@@ -170,7 +177,7 @@ def main() -> None:
         frames, holes = load_case(case)
         results = {}
         for method in methods:
-            config = get_preset(args.preset).replace(method=method)
+            config = get_preset(args.preset).replace(method=method, device=args.device)
             if args.bf16:
                 config = config.replace(bf16=True, channels_last=True)
             config = config.replace(steps_per_batch=args.steps_per_batch)
