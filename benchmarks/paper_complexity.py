@@ -117,7 +117,7 @@ def split_table(rows: list[dict], methods: list[str]) -> str:
         cells = []
         for names in parts.values():
             mine = [r for r in rows if r["method"] == method and r["case"] in names and r.get("psnr") is not None]
-            if len(mine) < len(names):
+            if not mine or len(mine) < len(names):
                 cells.append(f"n/a ({len(mine)}/{len(names)} cases)")
                 continue
             cells.append(" / ".join(f"{np.mean([r[k] for r in mine]):{f}}" for k, f in
