@@ -14,7 +14,7 @@ Usage, from the repository root:
 
     python benchmarks/paper_complexity.py --scores benchmarks/results/ablation_m5/ablation.csv \\
         --seconds 60 --steps-per-batch 5 --clock cpu --extra 1     # CPU: reuse the M = 5 table, run what is missing
-    python benchmarks/paper_complexity.py --device cuda --seconds 3600 --extra 4   # the paper's budget on a GPU
+    python benchmarks/paper_complexity.py --device cuda --bf16 --seconds 3600 --steps-per-batch 100 --extra 4
 
 Writes ``paper_complexity.md``, ``.csv`` and ``paper_complexity.png`` (Fig. 7: mean score of the cases whose
 complexity is at least x, and each case's score against its complexity) to ``benchmarks/results`` (or ``--out``).
@@ -86,8 +86,16 @@ def read_scores(path: Path | None) -> dict[tuple[str, str], dict]:
     if path is None:
         return {}
     with path.open() as handle:
-        return {(r["case"], r["method"]): {k: (float(v) if v else None) for k, v in r.items() if k not in ("case", "method")}
+        return {(r["case"], r["method"]): {k: _number(v) for k, v in r.items() if k not in ("case", "method")}
                 for r in csv.DictReader(handle)}
+
+
+def _number(text: str) -> float | str | None:
+    """A CSV cell as a float, None when empty, else the text."""
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return text
 
 
 def run_method(frames, holes, method: str, args) -> dict:
@@ -95,8 +103,8 @@ def run_method(frames, holes, method: str, args) -> dict:
     if method == "propagation":
         config = get_preset("default").replace(device=args.device)
     else:
-        config = get_preset(args.preset).replace(method=method, device=args.device, bf16=not args.fp32,
-                                             channels_last=not args.fp32, steps_per_batch=args.steps_per_batch)
+        config = get_preset(args.preset).replace(method=method, device=args.device, bf16=args.bf16,
+                                             channels_last=args.bf16, steps_per_batch=args.steps_per_batch)
         per_step, fixed = calibrate(frames, holes, config, 5, CLOCKS[args.clock])
         config = budget_config(config, len(frames), args.seconds, per_step, fixed)
     cpu = time.process_time()
@@ -106,8 +114,12 @@ def run_method(frames, holes, method: str, args) -> dict:
 
 
 def split_table(rows: list[dict], methods: list[str]) -> str:
-    """Markdown: each method's mean scores over all cases and the easy and hard halves (split at the median)."""
-    cases = sorted({r["case"]: r["complexity"] for r in rows}.items(), key=lambda item: item[1])
+    """Markdown: each method's mean scores over all cases and the easy and hard halves (split at the median), over the
+    cases where every method in ``methods`` has a score."""
+    scored = [r for r in rows if r.get("psnr") is not None]
+    common = [c for c in dict.fromkeys(r["case"] for r in rows)
+              if all(any(r["case"] == c and r["method"] == m for r in scored) for m in methods)]
+    cases = sorted({r["case"]: r["complexity"] for r in rows if r["case"] in common}.items(), key=lambda item: item[1])
     half = len(cases) // 2
     parts = {"all": [c for c, _ in cases], "simple (lower half)": [c for c, _ in cases[:half]],
              "complex (upper half)": [c for c, _ in cases[len(cases) - half:]]}
@@ -127,6 +139,17 @@ def split_table(rows: list[dict], methods: list[str]) -> str:
     complex_ = ", ".join(c.replace("composed_", "") for c, _ in cases[len(cases) - half:])
     return "\n".join(lines + ["", f"Simple half: {simple}. Complex half: {complex_}."
                               + (" The median case is in neither half." if len(cases) % 2 else "")])
+
+
+def extended_splits(rows: list[dict], methods: list[str]) -> list[str]:
+    """Markdown lines: the split of each method that has scores on more cases than every method shares."""
+    counts = {m: sum(1 for r in rows if r["method"] == m and r.get("psnr") is not None) for m in methods}
+    shared = min(counts.values(), default=0)
+    wider = [m for m in methods if counts[m] > shared]
+    if not wider:
+        return []
+    return ["The same over every case a method has a score for (methods with more cases than the table above):", "",
+            *[split_table(rows, [m]) + "\n" for m in wider]]
 
 
 def figure(rows: list[dict], methods: list[str]) -> np.ndarray:
@@ -154,12 +177,16 @@ def main() -> None:
                         help="where the extra cases are written (not in the repository)")
     parser.add_argument("--methods", nargs="*", default=[*METHODS, "propagation"], choices=[*METHODS, "propagation"])
     parser.add_argument("--scores", type=Path, default=None, help="an ablation.csv whose rows are used instead of runs")
+    parser.add_argument("--run", nargs="*", default=None, choices=[*METHODS, "propagation"],
+                        help="methods run where --scores has no row (default: all of --methods; the others are n/a)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time budget per paper method per case")
-    parser.add_argument("--clock", default="cpu", choices=["wall", "cpu"], help="what --seconds counts")
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                        help="what --seconds counts: wall time (use on a GPU), or CPU time (fair on a shared CPU)")
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M of the video methods (paper: 100)")
     parser.add_argument("--preset", default="paper", help="preset of the paper's methods (test: smoke test)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--fp32", action="store_true", help="no bf16 autocast / channels_last")
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (fast on GPUs and CPUs "
+                        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
@@ -174,10 +201,16 @@ def main() -> None:
         print(f"{case.name}: complexity {total:.3f} (appearance {appearance:.3f}, motion {motion:.3f})", flush=True)
         for method in args.methods:
             found = known.get((case.name, method))
-            measured = {k: found.get(k) for k in [*SCORES, "seconds", "cpu_s"]} if found else run_method(frames, holes, method, args)
+            if found:
+                measured, source = {k: found.get(k) for k in [*SCORES, "seconds", "cpu_s"]}, "csv"
+            elif args.run is None or method in args.run:
+                measured, source = run_method(frames, holes, method, args), "run"
+            else:
+                measured, source = {k: None for k in [*SCORES, "seconds", "cpu_s"]}, "not run"
             rows.append({"case": case.name, "complexity": total, "appearance": appearance, "motion": motion,
-                         "method": method, **measured, "source": "csv" if found else "run"})
-            print(f"  {method}: PSNR {measured['psnr']:.2f}, hole {measured['psnr_hole']:.2f} ({rows[-1]['source']})", flush=True)
+                         "method": method, **measured, "source": source})
+            if measured["psnr"] is not None:
+                print(f"  {method}: PSNR {measured['psnr']:.2f}, hole {measured['psnr_hole']:.2f} ({source})", flush=True)
     rows.sort(key=lambda r: (r["complexity"], r["case"]))
     keys = [*SCORES, "seconds"]
     means = [mean_row([r for r in rows if r["method"] == m], keys, case="mean", method=m) for m in args.methods]
@@ -188,7 +221,7 @@ def main() -> None:
         "",
         f"Rows sorted by complexity. `source`: `csv` = read from `{args.scores}`, `run` = run by this command with the "
         f"`{args.preset}` preset at {args.seconds:g} s of {args.clock} time per method per case, M = {args.steps_per_batch}, "
-        f"bf16 {'off' if args.fp32 else 'on'} (`propagation`: the `default` preset, no training). Complexity at "
+        f"bf16 {'on' if args.bf16 else 'off'} (`propagation`: the `default` preset, no training). Complexity at "
         f"{size[0]}x{size[1]} (the paper's working size): appearance in grey levels (0-255) plus motion in px of flow "
         "per px; the paper adds the two without saying how it scales them, so their relative weight (and with it the "
         "ranking) is a choice; the table gives both terms.",
@@ -197,6 +230,7 @@ def main() -> None:
         "",
         split_table(rows, args.methods),
         "",
+        *extended_splits(rows, args.methods),
         f"The paper's Table 2 (PSNR/SSIM): {PAPER_TABLE2}. Its reading: the internal-learning method is slightly "
         "ahead of the flow-based method on the complex half and behind on the simple half.",
         "",

@@ -2,8 +2,8 @@
 tracked across frames by optical flow, more alike than those of random pairs?
 
 For each case, its first ``--frames`` frames (at ``--size``) train four generators and each gives the encoder's
-feature map at the level whose cells are ``--stride`` px (the paper: 32 x 32 px patches; with ``--depth 5`` that
-level is the bottleneck):
+feature map at the level whose cells are ``--stride`` px (the paper: 32 x 32 px patches at 384x192; the CPU default,
+16 px at 192x96, is the same share of the frame and the bottleneck of the depth-4 network):
 
 - ``dip-vid-flow``: the paper's model, trained on the clip (``--steps`` steps, M = ``--steps-per-batch``);
 - ``dip-vid``: the same without the flow losses (is it the shared network or the flow that makes the code?);
@@ -20,8 +20,8 @@ and how often the most similar cell of the other frame is the tracked one or a n
 
 Usage, from the repository root:
 
-    python benchmarks/paper_features.py                           # CPU: 10 frames at 256x128, depth 5
-    python benchmarks/paper_features.py --device cuda --size 384 192 --depth 6 --frames 30 --seconds 1800
+    python benchmarks/paper_features.py                           # CPU: 10 frames at 192x96, depth 4
+    python benchmarks/paper_features.py --device cuda --bf16 --size 384 192 --depth 6 --frames 30 --seconds 1800
 
 ``--seconds N`` (per trained network) replaces ``--steps`` by what a timing run says fits. Writes
 ``paper_features.md``, ``.csv``, ``paper_features.png`` (the summary bars) and ``paper_features_map.png`` (Fig. 9:
@@ -50,7 +50,7 @@ from common import (
     run_case,
     write_table,
 )  # fmt: skip
-from plots import bar_chart, stack
+from plots import bar_chart
 
 from videofill.config import PAPER_CHANNELS, InpaintConfig, get_preset
 from videofill.eval.features import similarity_map, track_cells, tracked_similarity
@@ -158,15 +158,18 @@ def main() -> None:
     parser.add_argument("--data", default=None, help="shared data folder (default: found as the tests find it)")
     parser.add_argument("--cases", nargs="*", default=None, help="case names or parts of names (default: every composed_*)")
     parser.add_argument("--frames", type=int, default=10, help="frames of each case (runs of 5)")
-    parser.add_argument("--size", nargs=2, type=int, default=[256, 128], metavar=("W", "H"), help="working size (paper: 384 192)")
-    parser.add_argument("--depth", type=int, default=5, help="generator levels, the paper's channels cut to it (paper: 6)")
-    parser.add_argument("--stride", type=int, default=32, help="px per feature cell (paper: 32); sets the level")
-    parser.add_argument("--steps", type=int, default=300, help="training steps of each video network")
+    parser.add_argument("--size", nargs=2, type=int, default=[192, 96], metavar=("W", "H"),
+                        help="working size (paper: 384 192)")
+    parser.add_argument("--depth", type=int, default=4, help="generator levels, the paper's channels cut to it (paper: 6)")
+    parser.add_argument("--stride", type=int, default=16, help="px per feature cell, sets the level (paper: 32 at "
+                        "384x192; 16 at 192x96 is the same share of the frame, and the bottleneck of depth 4)")
+    parser.add_argument("--steps", type=int, default=100, help="training steps of each video network")
     parser.add_argument("--seconds", type=float, default=None, help="wall budget per video network (replaces --steps)")
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M (paper: 100)")
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--fp32", action="store_true", help="no bf16 autocast / channels_last")
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (fast on GPUs and CPUs "
+                        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
@@ -175,7 +178,7 @@ def main() -> None:
         parser.error(f"--stride must be a power of two from 2 to {2 ** args.depth}")
     config = get_preset("paper").replace(
         size=tuple(args.size), channels=PAPER_CHANNELS[: args.depth], steps_per_batch=args.steps_per_batch,
-        device=args.device, bf16=not args.fp32, channels_last=not args.fp32,
+        device=args.device, bf16=args.bf16, channels_last=args.bf16,
     )
     rows, maps, totals = [], {}, {m: [] for m in args.methods}
     for case in composed_cases(find_data(args.data), args.cases):

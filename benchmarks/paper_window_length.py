@@ -1,9 +1,9 @@
 """The paper's window-length study (section 5.2, Fig. 10): quality against the number of frames trained on at once.
 
 Each case's first ``--frames`` frames are cut into clips of ``k`` frames (the last clip may be shorter) and each clip
-is inpainted on its own by DIP-Vid-Flow; every ``k`` gets the same training per frame (``--steps-per-frame`` steps,
-so ``k * steps_per_frame`` per clip and the same total per video), with batches of ``min(N, k)`` frames and the
-strides that fit in the clip. ``k = 1`` has no neighbour to take a flow to: it is DIP-Vid on one frame, i.e. DIP run
+is inpainted on its own by DIP-Vid-Flow, with batches of ``min(N, k)`` frames and the strides that fit in the clip;
+every ``k`` gets the same work per frame: ``steps_per_frame * k / min(N, k)`` steps per clip, so each frame is in
+``--steps-per-frame`` batches (on average) and every ``k`` costs the same per video, as the paper's E sweeps do. ``k = 1`` has no neighbour to take a flow to: it is DIP-Vid on one frame, i.e. DIP run
 frame by frame (without DIP's lowest-loss pick), as in the paper. Scored per ``k`` over the whole video:
 
 - the *non-hole reconstruction*: PSNR / SSIM of the network's raw output against the input outside the holes (SSIM of
@@ -13,9 +13,9 @@ frame by frame (without DIP's lowest-loss pick), as in the paper. Scored per ``k
 
 Usage, from the repository root (reduced CPU form; the paper used 10 videos, k up to 100, 384x192, full schedule):
 
-    python benchmarks/paper_window_length.py                       # CPU: 10 frames at 256x128, depth 5, k 1 2 5 10
-    python benchmarks/paper_window_length.py --device cuda --seconds 1800 --frames 100 --size 384 192 \\
-        --depth 6 --windows 1 3 5 10 15 25 50 100                  # the paper's scale on a GPU
+    python benchmarks/paper_window_length.py                       # CPU: 10 frames at 160x96, depth 4, k 1 2 5 10
+    python benchmarks/paper_window_length.py --device cuda --bf16 --seconds 1800 --frames 30 --size 384 192 \\
+        --depth 6 --windows 1 3 5 10 15 30     # the paper's scale on a GPU (its clips had 100 frames, ours 30)
 
 ``--seconds N`` (per case and k) replaces ``--steps-per-frame`` by what a timing run says fits in N seconds. Writes
 ``paper_window_length.md``, ``.csv`` and ``paper_window_length.png`` (the curves) and
@@ -55,13 +55,14 @@ PAPER_WINDOWS = (1, 3, 5, 10, 15, 25, 50, 100)
 
 def clip_config(base: InpaintConfig, length: int, steps_per_frame: int) -> InpaintConfig:
     """The configuration of one clip of ``length`` frames: DIP-Vid-Flow with batches of ``min(N, length)`` frames and
-    the strides that fit (DIP-Vid on a single frame), ``steps_per_frame * length`` steps."""
+    the strides that fit (DIP-Vid on a single frame), ``steps_per_frame * length / batch`` steps (at least 1)."""
     batch = min(base.batch_frames, length)
+    steps = max(1, round(steps_per_frame * length / batch))
     if batch == 1:
-        return base.replace(method="dip-vid", batch_frames=1, max_steps=steps_per_frame, epochs=float(steps_per_frame))
+        return base.replace(method="dip-vid", batch_frames=1, max_steps=steps, epochs=float(steps))
     strides = tuple(t for t in base.strides if (batch - 1) * t < length) or (1,)
-    return base.replace(batch_frames=batch, strides=strides, max_steps=steps_per_frame * length,
-                        epochs=float(steps_per_frame * length))  # a sweep has at least one batch: never the limit
+    # a sweep has at least one batch, so `steps` sweeps never stop the run before max_steps does
+    return base.replace(batch_frames=batch, strides=strides, max_steps=steps, epochs=float(steps))
 
 
 def run_windows(frames: np.ndarray, holes: np.ndarray, base: InpaintConfig, k: int, steps_per_frame: int):
@@ -85,13 +86,14 @@ def non_hole_scores(raw: np.ndarray, truth: np.ndarray, holes: np.ndarray) -> tu
 
 
 def seconds_to_steps(frames, holes, base: InpaintConfig, seconds: float) -> int:
-    """Steps per frame that fit ``seconds`` for the whole video, from a 6-step timing run on the first clip."""
+    """Steps per frame (batches each frame is in) that fit ``seconds`` for the whole video, from a 6-step timing run
+    on the first N frames (a batch of N costs about N one-frame steps)."""
     config = clip_config(base, min(len(frames), base.batch_frames), 1).replace(max_steps=6)
     stamps: list[float] = []
     run_case(frames[: config.batch_frames], holes[: config.batch_frames], config,
              on_step=lambda *_: stamps.append(time.perf_counter()))
     per_step = float(np.median(np.diff(stamps)))
-    return max(1, math.floor(seconds / per_step / len(frames)))
+    return max(1, math.floor(seconds / per_step * config.batch_frames / len(frames)))
 
 
 def figure(rows: list[dict], windows: list[int]) -> np.ndarray:
@@ -119,23 +121,24 @@ def main() -> None:
     parser.add_argument("--windows", nargs="+", type=int, default=[1, 2, 5, 10], help="window lengths k (paper: "
                         + " ".join(map(str, PAPER_WINDOWS)) + ")")
     parser.add_argument("--frames", type=int, default=10, help="frames of each case used (paper: 100)")
-    parser.add_argument("--size", nargs=2, type=int, default=[256, 128], metavar=("W", "H"),
+    parser.add_argument("--size", nargs=2, type=int, default=[160, 96], metavar=("W", "H"),
                         help="working size, multiples of 2**depth (paper: 384 192)")
-    parser.add_argument("--depth", type=int, default=5, help="levels of the generator, the paper's channels cut to it "
+    parser.add_argument("--depth", type=int, default=4, help="levels of the generator, the paper's channels cut to it "
                         "(paper: 6, which needs both sides >= 192)")
-    parser.add_argument("--steps-per-frame", type=int, default=30, help="training steps per frame of the video")
+    parser.add_argument("--steps-per-frame", type=int, default=20, help="batches each frame is trained in")
     parser.add_argument("--seconds", type=float, default=None, help="wall budget per case and k (replaces "
                         "--steps-per-frame by a timing run)")
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M (paper: 100, which needs the full schedule)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--fp32", action="store_true", help="no bf16 autocast / channels_last")
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (fast on GPUs and CPUs "
+                        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
 
     base = get_preset("paper").replace(
         size=tuple(args.size), channels=PAPER_CHANNELS[: args.depth], steps_per_batch=args.steps_per_batch,
-        device=args.device, bf16=not args.fp32, channels_last=not args.fp32,
+        device=args.device, bf16=args.bf16, channels_last=args.bf16,
     )
     windows = sorted(set(args.windows))
     rows, strips = [], {}
@@ -171,8 +174,8 @@ def main() -> None:
         "",
         f"Settings: the first {args.frames} frames of each case at {args.size[0]}x{args.size[1]}, generator depth "
         f"{args.depth} (channels {', '.join(map(str, base.channels))}), DIP-Vid-Flow with M = {args.steps_per_batch}, "
-        f"{'the steps a timing run fits in ' + str(args.seconds) + ' s' if args.seconds else str(args.steps_per_frame) + ' steps per frame'} "
-        f"for every k (the same training per frame), bf16 {'off' if args.fp32 else 'on'}, perceptual loss when VGG16 "
+        f"{'the steps a timing run fits in ' + str(args.seconds) + ' s' if args.seconds else str(args.steps_per_frame) + ' batches per frame'} "
+        f"for every k (the same work per frame), bf16 {'on' if args.bf16 else 'off'}, perceptual loss when VGG16 "
         "weights are present. `psnr_known` / `ssim_known`: the raw network output outside the holes (paper Fig. 10's "
         "\"non-hole\" curves); `PSNR`, `SSIM`, `PSNR hole`, `cons.`: the composited result. k = 1 is DIP-Vid on one "
         "frame (DIP frame by frame).",
