@@ -219,7 +219,8 @@ def main() -> None:
     notes = "\n".join([
         f"Cost of this command: {wall:.0f} s wall, {cpu:.0f} s CPU. {machine_line()}",
         "",
-        f"Rows sorted by complexity. `source`: `csv` = read from `{args.scores}`, `run` = run by this command with the "
+        f"Rows sorted by complexity. `source`: `csv` = read from `{args.scores}`, `not run` = no score (methods run "
+        f"here: {', '.join(args.run if args.run is not None else args.methods)}), `run` = run by this command with the "
         f"`{args.preset}` preset at {args.seconds:g} s of {args.clock} time per method per case, M = {args.steps_per_batch}, "
         f"bf16 {'on' if args.bf16 else 'off'} (`propagation`: the `default` preset, no training). Complexity at "
         f"{size[0]}x{size[1]} (the paper's working size): appearance in grey levels (0-255) plus motion in px of flow "

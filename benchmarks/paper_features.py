@@ -9,7 +9,10 @@ feature map at the level whose cells are ``--stride`` px (the paper: 32 x 32 px 
 - ``dip-vid``: the same without the flow losses (is it the shared network or the flow that makes the code?);
 - ``dip``: a fresh network per frame (DIP-Vid on one frame, ``--steps`` x N / T steps each: the same total work);
 - ``untrained``: the DIP-Vid-Flow network before training (the input noise is independent per frame, so any
-  similarity of tracked cells has to be learned).
+  similarity of tracked cells has to be learned);
+- ``pixels``: no network, each cell's own pixels (``stride`` x ``stride`` x 3, the frame's mean colour subtracted):
+  plain appearance, where the paper used VGG16 pool5 (no VGG weights here). It says how much of the tracking any
+  description of the cell's look would give.
 
 Features are read as the networks generate frames (BatchNorm in training mode on runs of N = 5 frames; one frame for
 ``dip``). For the centre frame of every run of 5, each cell is followed to the 4 other frames of the run by the
@@ -59,7 +62,7 @@ from videofill.fill.methods import build_model, make_noise
 from videofill.pipeline import resolve_device
 from videofill.viz import comparison_figure, save_image
 
-METHODS = ("dip-vid-flow", "dip-vid", "dip", "untrained")
+METHODS = ("dip-vid-flow", "dip-vid", "dip", "untrained", "pixels")
 RUN = 5  # frames read together (the batch size N), the centre one the reference
 
 
@@ -85,6 +88,15 @@ def trained(frames, holes, config: InpaintConfig) -> tuple[torch.nn.Module, torc
 def method_features(frames, holes, config: InpaintConfig, method: str, level: int, steps: int) -> list[np.ndarray]:
     """Per frame, float32 (C, h, w) features of ``method`` (see the module docstring)."""
     count = len(frames)
+    if method == "pixels":
+        stride = 2 ** (level + 1)
+        h, w = frames.shape[1] // stride, frames.shape[2] // stride
+        out = []
+        for frame in frames.astype(np.float32) / 255.0:
+            centred = frame - frame.mean(axis=(0, 1))  # (H, W, 3)
+            cells = centred.reshape(h, stride, w, stride, 3).transpose(1, 3, 4, 0, 2)  # (s, s, 3, h, w)
+            out.append(cells.reshape(-1, h, w))  # (s * s * 3, h, w)
+        return out
     if method == "dip":
         per_frame = max(1, round(steps * config.batch_frames / count))
         out = []
