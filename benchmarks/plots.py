@@ -109,7 +109,7 @@ def bar_chart(
 ) -> np.ndarray:
     """Grouped bars: group name -> {bar name -> value}; bars of the same name share a colour. Returns RGB uint8."""
     width, height = size
-    left, right, top, bottom = 58, 150, 30, 40
+    left, right, top, bottom = 58, 150, 42, 40
     names = list(dict.fromkeys(b for bars in groups.values() for b in bars))
     values = [v for bars in groups.values() for v in bars.values() if np.isfinite(v)]
     y_lo, y_hi = min(0.0, min(values, default=0.0)), max(values, default=1.0)
@@ -134,8 +134,8 @@ def bar_chart(
         _text(canvas, group, (int(x0), top + plot_h + 16), 0.36)
     cv2.line(canvas, (left, v_px(0.0)), (left + plot_w, v_px(0.0)), BLACK, 1)
     cv2.rectangle(canvas, (left, top), (left + plot_w, top + plot_h), BLACK, 1)
-    _text(canvas, y_label, (4, top - 10), 0.42)
-    _text(canvas, title, (left, 18), 0.48)
+    _text(canvas, y_label, (4, top - 8), 0.42)
+    _text(canvas, title, (left, 16), 0.48)
     for b, name in enumerate(names):
         legend_y = top + 14 + 18 * b
         cv2.rectangle(canvas, (left + plot_w + 10, legend_y - 9), (left + plot_w + 24, legend_y + 1), PALETTE[b % len(PALETTE)], -1)
