@@ -1,17 +1,19 @@
-"""The paper's ablation (section 4.1, Table 1) at equal wall time: DIP, DIP-Vid, DIP-Vid-3DCN, DIP-Vid-Flow.
+"""The paper's ablation (section 4.1, Table 1) at equal time: DIP, DIP-Vid, DIP-Vid-3DCN, DIP-Vid-Flow.
 
-Every method gets the same wall-time budget per case (``--seconds``). The budget becomes a step count: a short
+Every method gets the same time budget per case (``--seconds`` of wall time, or of CPU time with ``--clock cpu``). The budget becomes a step count: a short
 calibration run (``--calibration-steps`` steps) measures the method's time per step and its fixed cost (flows,
 generation, compositing), and the run gets ``(budget - fixed cost) / time per step`` steps; DIP spreads its steps
 over the frames (``dip_steps`` per frame, a candidate every ``dip_keep_every`` steps in the preset's proportion).
 Everything else is the preset's (``--preset``, default ``paper``; ``--bf16`` switches on bf16 autocast and channels_last). Usage, from the repository root:
 
     .venv/bin/python benchmarks/ablation.py [--seconds 150] [--cases NAME ...] [--preset paper] [--bf16] [--out DIR]
-        [--steps-per-batch M] [--device cpu|cuda]
+        [--steps-per-batch M] [--device auto|cpu|cuda] [--clock wall|cpu]
 
-Table 1 with every frame trained (the paper's analyses, README "Reproducing the paper"): on this CPU
-``--bf16 --seconds 90 --steps-per-batch 5``; at the paper's scale on a GPU
-``--device cuda --bf16 --seconds 3600`` (M = 100, the preset's).
+Table 1 with every frame trained (README "Reproducing the paper"): a small M, ``--steps-per-batch 5`` (the earlier
+run: ``--bf16 --seconds 60 --steps-per-batch 5 --out benchmarks/results/ablation_m5``); on a CPU shared with other
+jobs add ``--clock cpu`` (budgets in this process's CPU seconds), and leave ``--bf16`` out on CPUs without AVX-512
+BF16, where it is 5-7x slower than fp32. At the paper's scale on a GPU: ``--device cuda --bf16 --seconds 3600``
+(M = 100, the preset's).
 
 writes ``ablation.md``, ``ablation.csv`` and one figure per case, ``ablation_<case>.png`` (the same frame from each
 method beside the ground truth, and a temporal slice), to ``benchmarks/results`` (or ``--out``). A text in
