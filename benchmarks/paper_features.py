@@ -101,8 +101,9 @@ def method_features(frames, holes, config: InpaintConfig, method: str, level: in
         per_frame = max(1, round(steps * config.batch_frames / count))
         out = []
         for j in range(count):
-            single = config.replace(method="dip-vid", batch_frames=1, max_steps=per_frame, epochs=float(per_frame),
-                                    seed=config.seed + j)
+            single = config.replace(
+                method="dip-vid", batch_frames=1, max_steps=per_frame, epochs=float(per_frame), seed=config.seed + j
+            )
             model, noise = trained(frames[j : j + 1], holes[j : j + 1], single)
             out.append(features_of(model, noise, level)[0])
         return out
@@ -137,7 +138,9 @@ def tracks(frames: np.ndarray) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
 def steps_for(frames, holes, config: InpaintConfig, seconds: float) -> int:
     """Steps of DIP-Vid-Flow that fit ``seconds``, from a 6-step timing run."""
     stamps: list[float] = []
-    run_case(frames, holes, config.replace(max_steps=6, epochs=6.0), on_step=lambda *_: stamps.append(time.perf_counter()))
+    run_case(
+        frames, holes, config.replace(max_steps=6, epochs=6.0), on_step=lambda *_: stamps.append(time.perf_counter())
+    )
     return max(1, math.floor(seconds / float(np.median(np.diff(stamps)))))
 
 
@@ -168,29 +171,47 @@ def similarity_panels(frames, features, pairs, stride: int) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="shared data folder (default: found as the tests find it)")
-    parser.add_argument("--cases", nargs="*", default=None, help="case names or parts of names (default: every composed_*)")
+    parser.add_argument(
+        "--cases", nargs="*", default=None, help="case names or parts of names (default: every composed_*)"
+    )
     parser.add_argument("--frames", type=int, default=10, help="frames of each case (runs of 5)")
-    parser.add_argument("--size", nargs=2, type=int, default=[192, 96], metavar=("W", "H"),
-                        help="working size (paper: 384 192)")
-    parser.add_argument("--depth", type=int, default=4, help="generator levels, the paper's channels cut to it (paper: 6)")
-    parser.add_argument("--stride", type=int, default=16, help="px per feature cell, sets the level (paper: 32 at "
-                        "384x192; 16 at 192x96 is the same share of the frame, and the bottleneck of depth 4)")
+    parser.add_argument(
+        "--size", nargs=2, type=int, default=[192, 96], metavar=("W", "H"), help="working size (paper: 384 192)"
+    )
+    parser.add_argument(
+        "--depth", type=int, default=4, help="generator levels, the paper's channels cut to it (paper: 6)"
+    )
+    parser.add_argument(
+        "--stride",
+        type=int,
+        default=16,
+        help="px per feature cell, sets the level (paper: 32 at "
+        "384x192; 16 at 192x96 is the same share of the frame, and the bottleneck of depth 4)",
+    )
     parser.add_argument("--steps", type=int, default=100, help="training steps of each video network")
     parser.add_argument("--seconds", type=float, default=None, help="wall budget per video network (replaces --steps)")
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M (paper: 100)")
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (fast on GPUs and CPUs "
-                        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)")
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="bf16 autocast + channels_last (fast on GPUs and CPUs "
+        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
     level = int(round(math.log2(args.stride))) - 1
     if not 0 <= level < args.depth or 2 ** (level + 1) != args.stride:
-        parser.error(f"--stride must be a power of two from 2 to {2 ** args.depth}")
+        parser.error(f"--stride must be a power of two from 2 to {2**args.depth}")
     config = get_preset("paper").replace(
-        size=tuple(args.size), channels=PAPER_CHANNELS[: args.depth], steps_per_batch=args.steps_per_batch,
-        device=args.device, bf16=args.bf16, channels_last=args.bf16,
+        size=tuple(args.size),
+        channels=PAPER_CHANNELS[: args.depth],
+        steps_per_batch=args.steps_per_batch,
+        device=args.device,
+        bf16=args.bf16,
+        channels_last=args.bf16,
     )
     rows, maps, totals = [], {}, {m: [] for m in args.methods}
     for case in composed_cases(find_data(args.data), args.cases):
@@ -200,28 +221,53 @@ def main() -> None:
         pairs = tracks(frames)
         for method in args.methods:
             features = method_features(frames, holes, config, method, level, steps)
-            parts = [tracked_similarity(features[c], features[o], flow, args.stride, valid, seed=c * 100 + o)
-                     for c, o, flow, valid in pairs]
-            merged = {k: np.concatenate([getattr(p, k) for p in parts]) for k in ("tracked", "random", "hits", "chance")}
+            parts = [
+                tracked_similarity(features[c], features[o], flow, args.stride, valid, seed=c * 100 + o)
+                for c, o, flow, valid in pairs
+            ]
+            merged = {
+                k: np.concatenate([getattr(p, k) for p in parts]) for k in ("tracked", "random", "hits", "chance")
+            }
             totals[method].append(merged)
-            rows.append({"case": case.name, "method": method, "pairs": len(merged["tracked"]),
-                         "tracked": float(merged["tracked"].mean()), "random": float(merged["random"].mean()),
-                         "gap": float(merged["tracked"].mean() - merged["random"].mean()),
-                         "hit_rate": float(merged["hits"].mean()), "chance": float(merged["chance"].mean())})
-            print(f"{case.name} {method}: tracked {rows[-1]['tracked']:.3f}, random {rows[-1]['random']:.3f}, "
-                  f"hits {rows[-1]['hit_rate']:.3f} (chance {rows[-1]['chance']:.3f}, {rows[-1]['pairs']} pairs)", flush=True)
+            rows.append(
+                {
+                    "case": case.name,
+                    "method": method,
+                    "pairs": len(merged["tracked"]),
+                    "tracked": float(merged["tracked"].mean()),
+                    "random": float(merged["random"].mean()),
+                    "gap": float(merged["tracked"].mean() - merged["random"].mean()),
+                    "hit_rate": float(merged["hits"].mean()),
+                    "chance": float(merged["chance"].mean()),
+                }
+            )
+            print(
+                f"{case.name} {method}: tracked {rows[-1]['tracked']:.3f}, random {rows[-1]['random']:.3f}, "
+                f"hits {rows[-1]['hit_rate']:.3f} (chance {rows[-1]['chance']:.3f}, {rows[-1]['pairs']} pairs)",
+                flush=True,
+            )
             if not maps.get("case") or maps["case"] == case.name:
                 maps["case"] = case.name
                 maps[method] = similarity_panels(frames, features, pairs, args.stride)
     for method, parts in totals.items():
         merged = {k: np.concatenate([p[k] for p in parts]) for k in ("tracked", "random", "hits", "chance")}
-        rows.append({"case": "all", "method": method, "pairs": len(merged["tracked"]),
-                     "tracked": float(merged["tracked"].mean()), "random": float(merged["random"].mean()),
-                     "gap": float(merged["tracked"].mean() - merged["random"].mean()),
-                     "hit_rate": float(merged["hits"].mean()), "chance": float(merged["chance"].mean())})
+        rows.append(
+            {
+                "case": "all",
+                "method": method,
+                "pairs": len(merged["tracked"]),
+                "tracked": float(merged["tracked"].mean()),
+                "random": float(merged["random"].mean()),
+                "gap": float(merged["tracked"].mean() - merged["random"].mean()),
+                "hit_rate": float(merged["hits"].mean()),
+                "chance": float(merged["chance"].mean()),
+            }
+        )
     everything = {r["method"]: r for r in rows if r["case"] == "all"}
-    bars = {m: {"tracked cos": r["tracked"], "random cos": r["random"], "hit rate": r["hit_rate"], "chance": r["chance"]}
-            for m, r in everything.items()}
+    bars = {
+        m: {"tracked cos": r["tracked"], "random cos": r["random"], "hit rate": r["hit_rate"], "chance": r["chance"]}
+        for m, r in everything.items()
+    }
     save_image(args.out / "paper_features.png", bar_chart(bars, f"{args.stride} px cells, all cases", "cosine / rate"))
     case_name = maps.pop("case")
     save_image(args.out / "paper_features_map.png", comparison_figure(maps, columns=1))
@@ -229,27 +275,41 @@ def main() -> None:
         for key in ("tracked", "random", "gap", "hit_rate", "chance"):
             row[key] = round(row[key], 4)
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
-    notes = "\n".join([
-        f"Cost: {wall:.0f} s wall, {cpu:.0f} s CPU. {machine_line()}",
-        "",
-        f"Settings: the first {args.frames} frames of each case at {args.size[0]}x{args.size[1]}, generator depth "
-        f"{args.depth}, features of level {level} ({args.stride} px cells), "
-        f"{'the steps a timing run fits in ' + str(args.seconds) + ' s' if args.seconds else str(args.steps) + ' steps'} "
-        f"per video network with M = {args.steps_per_batch} (DIP: the same total work over its per-frame networks). "
-        "`tracked` / `random`: mean cosine similarity of the tracked pairs and of random pairs; `gap` their difference; "
-        "`hit_rate`: how often the most similar cell of the other frame is the tracked one or one of its 8 neighbours; "
-        "`chance`: the same for a cell drawn at random. Rows `all`: every pair of every case.",
-        "",
-        f"Figures: `paper_features.png` (the `all` rows as bars) and `paper_features_map.png` (Fig. 9 for {case_name}: "
-        "the centre cell of frame 2 in red, the cell the flow tracks it to in green; each frame darkened where the "
-        "features are unlike the red cell's; one row per method, in the order of the table).",
-        "",
-        "The paper (Fig. 9, one example, against VGG16 pool5): the most similar patches by the learned feature lie on "
-        "the same object across frames; VGG finds visually similar patches but not the same instance. It gives no "
-        "numbers. The reading of this run is in the README section \"Reproducing the paper\".",
-    ])
-    write_table(rows, args.out / "paper_features.md", args.out / "paper_features.csv",
-                "Latent-feature similarity (paper section 5.1, Fig. 9)", command_line(), notes)
+    budget = f"the steps a timing run fits in {args.seconds:g} s" if args.seconds else f"{args.steps} steps"
+    notes = "\n".join(
+        [
+            f"Cost: {wall:.0f} s wall, {cpu:.0f} s CPU. {machine_line()}",
+            "",
+            f"Settings: the first {args.frames} frames of each case at {args.size[0]}x{args.size[1]}, generator depth "
+            f"{args.depth}, features of level {level} ({args.stride} px cells), "
+            f"{budget} "
+            f"per video network with M = {args.steps_per_batch} (DIP: the same total work over its per-frame "
+            "networks). "
+            "`tracked` / `random`: mean cosine similarity of the tracked pairs and of random pairs; `gap` their "
+            "difference; "
+            "`hit_rate`: how often the most similar cell of the other frame is the tracked one or one of its 8 "
+            "neighbours; "
+            "`chance`: the same for a cell drawn at random. Rows `all`: every pair of every case.",
+            "",
+            "Figures: `paper_features.png` (the `all` rows as bars) and `paper_features_map.png` (Fig. 9 for "
+            f"{case_name}: "
+            "the centre cell of frame 2 in red, the cell the flow tracks it to in green; each frame darkened where the "
+            "features are unlike the red cell's; one row per method, in the order of the table).",
+            "",
+            "The paper (Fig. 9, one example, against VGG16 pool5): the most similar patches by the learned feature "
+            "lie on "
+            "the same object across frames; VGG finds visually similar patches but not the same instance. It gives no "
+            'numbers. The reading of this run is in the README section "Reproducing the paper".',
+        ]
+    )
+    write_table(
+        rows,
+        args.out / "paper_features.md",
+        args.out / "paper_features.csv",
+        "Latent-feature similarity (paper section 5.1, Fig. 9)",
+        command_line(),
+        notes,
+    )
     print(f"wrote {args.out / 'paper_features.md'} ({wall:.0f} s wall, {cpu:.0f} s CPU)")
 
 

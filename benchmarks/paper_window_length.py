@@ -3,7 +3,8 @@
 Each case's first ``--frames`` frames are cut into clips of ``k`` frames (the last clip may be shorter) and each clip
 is inpainted on its own by DIP-Vid-Flow, with batches of ``min(N, k)`` frames and the strides that fit in the clip;
 every ``k`` gets the same work per frame: ``steps_per_frame * k / min(N, k)`` steps per clip, so each frame is in
-``--steps-per-frame`` batches (on average) and every ``k`` costs the same per video, as the paper's E sweeps do. ``k = 1`` has no neighbour to take a flow to: it is DIP-Vid on one frame, i.e. DIP run
+``--steps-per-frame`` batches (on average) and every ``k`` costs the same per video, as the paper's E sweeps do.
+``k = 1`` has no neighbour to take a flow to: it is DIP-Vid on one frame, i.e. DIP run
 frame by frame (without DIP's lowest-loss pick), as in the paper. Scored per ``k`` over the whole video:
 
 - the *non-hole reconstruction*: PSNR / SSIM of the network's raw output against the input outside the holes (SSIM of
@@ -90,8 +91,12 @@ def seconds_to_steps(frames, holes, base: InpaintConfig, seconds: float) -> int:
     on the first N frames (a batch of N costs about N one-frame steps)."""
     config = clip_config(base, min(len(frames), base.batch_frames), 1).replace(max_steps=6)
     stamps: list[float] = []
-    run_case(frames[: config.batch_frames], holes[: config.batch_frames], config,
-             on_step=lambda *_: stamps.append(time.perf_counter()))
+    run_case(
+        frames[: config.batch_frames],
+        holes[: config.batch_frames],
+        config,
+        on_step=lambda *_: stamps.append(time.perf_counter()),
+    )
     per_step = float(np.median(np.diff(stamps)))
     return max(1, math.floor(seconds / per_step * config.batch_frames / len(frames)))
 
@@ -99,9 +104,14 @@ def seconds_to_steps(frames, holes, base: InpaintConfig, seconds: float) -> int:
 def figure(rows: list[dict], windows: list[int]) -> np.ndarray:
     """Fig. 10's panels: each score against k (log scale), one line per case and their mean."""
     panels = []
-    for key, label in [("psnr_known", "non-hole PSNR of the raw output (dB)"), ("ssim_known", "non-hole SSIM"),
-                       ("psnr", "full-frame PSNR, composited (dB)"), ("psnr_hole", "hole PSNR (dB)"),
-                       ("ssim", "full-frame SSIM"), ("consistency_psnr", "consistency PSNR (dB)")]:
+    for key, label in [
+        ("psnr_known", "non-hole PSNR of the raw output (dB)"),
+        ("ssim_known", "non-hole SSIM"),
+        ("psnr", "full-frame PSNR, composited (dB)"),
+        ("psnr_hole", "hole PSNR (dB)"),
+        ("ssim", "full-frame SSIM"),
+        ("consistency_psnr", "consistency PSNR (dB)"),
+    ]:
         series = {}
         for case in dict.fromkeys(r["case"] for r in rows):
             if case == "mean":
@@ -117,35 +127,66 @@ def figure(rows: list[dict], windows: list[int]) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="shared data folder (default: found as the tests find it)")
-    parser.add_argument("--cases", nargs="*", default=None, help="case names or parts of names (default: every composed_*)")
-    parser.add_argument("--windows", nargs="+", type=int, default=[1, 2, 5, 10], help="window lengths k (paper: "
-                        + " ".join(map(str, PAPER_WINDOWS)) + ")")
+    parser.add_argument(
+        "--cases", nargs="*", default=None, help="case names or parts of names (default: every composed_*)"
+    )
+    parser.add_argument(
+        "--windows",
+        nargs="+",
+        type=int,
+        default=[1, 2, 5, 10],
+        help="window lengths k (paper: " + " ".join(map(str, PAPER_WINDOWS)) + ")",
+    )
     parser.add_argument("--frames", type=int, default=10, help="frames of each case used (paper: 100)")
-    parser.add_argument("--size", nargs=2, type=int, default=[160, 96], metavar=("W", "H"),
-                        help="working size, multiples of 2**depth (paper: 384 192)")
-    parser.add_argument("--depth", type=int, default=4, help="levels of the generator, the paper's channels cut to it "
-                        "(paper: 6, which needs both sides >= 192)")
+    parser.add_argument(
+        "--size",
+        nargs=2,
+        type=int,
+        default=[160, 96],
+        metavar=("W", "H"),
+        help="working size, multiples of 2**depth (paper: 384 192)",
+    )
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=4,
+        help="levels of the generator, the paper's channels cut to it (paper: 6, which needs both sides >= 192)",
+    )
     parser.add_argument("--steps-per-frame", type=int, default=20, help="batches each frame is trained in")
-    parser.add_argument("--seconds", type=float, default=None, help="wall budget per case and k (replaces "
-                        "--steps-per-frame by a timing run)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="wall budget per case and k (replaces --steps-per-frame by a timing run)",
+    )
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M (paper: 100, which needs the full schedule)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--bf16", action="store_true", help="bf16 autocast + channels_last (fast on GPUs and CPUs "
-                        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)")
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="bf16 autocast + channels_last (fast on GPUs and CPUs "
+        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
 
     base = get_preset("paper").replace(
-        size=tuple(args.size), channels=PAPER_CHANNELS[: args.depth], steps_per_batch=args.steps_per_batch,
-        device=args.device, bf16=args.bf16, channels_last=args.bf16,
+        size=tuple(args.size),
+        channels=PAPER_CHANNELS[: args.depth],
+        steps_per_batch=args.steps_per_batch,
+        device=args.device,
+        bf16=args.bf16,
+        channels_last=args.bf16,
     )
     windows = sorted(set(args.windows))
     rows, strips = [], {}
     for case in composed_cases(find_data(args.data), args.cases):
         frames, holes = load_case(case)
         frames, holes = resize_case(frames[: args.frames], holes[: args.frames], tuple(args.size))
-        steps_per_frame = args.steps_per_frame if args.seconds is None else seconds_to_steps(frames, holes, base, args.seconds)
+        steps_per_frame = (
+            args.steps_per_frame if args.seconds is None else seconds_to_steps(frames, holes, base, args.seconds)
+        )
         middle = len(frames) // 2
         strips[case.name] = {"truth": frames[middle]}
         for k in windows:
@@ -155,41 +196,85 @@ def main() -> None:
             done, raw, steps = run_windows(frames, holes, base, k, steps_per_frame)
             known_psnr, known_ssim = non_hole_scores(raw, frames, holes)
             report = evaluate(done, frames, holes, inception=False)
-            rows.append({
-                "case": case.name, "k": k, "psnr_known": known_psnr, "ssim_known": known_ssim, "psnr": report["psnr"],
-                "ssim": report["ssim"], "psnr_hole": report["psnr_hole"], "consistency_psnr": report["consistency_psnr"],
-                "consistency_ssim": report["consistency_ssim"], "steps": steps, "seconds": time.perf_counter() - t0,
-            })
+            rows.append(
+                {
+                    "case": case.name,
+                    "k": k,
+                    "psnr_known": known_psnr,
+                    "ssim_known": known_ssim,
+                    "psnr": report["psnr"],
+                    "ssim": report["ssim"],
+                    "psnr_hole": report["psnr_hole"],
+                    "consistency_psnr": report["consistency_psnr"],
+                    "consistency_ssim": report["consistency_ssim"],
+                    "steps": steps,
+                    "seconds": time.perf_counter() - t0,
+                }
+            )
             strips[case.name][f"k={k}"] = done[middle]
-            print(f"{case.name} k={k}: {steps} steps, non-hole PSNR {known_psnr:.2f}, PSNR {report['psnr']:.2f}, "
-                  f"hole {report['psnr_hole']:.2f}, consistency {report['consistency_psnr']:.2f}", flush=True)
-    keys = ["psnr_known", "ssim_known", "psnr", "ssim", "psnr_hole", "consistency_psnr", "consistency_ssim", "steps", "seconds"]
-    means = [mean_row([r for r in rows if r["k"] == k], keys, case="mean", k=k) for k in windows if any(r["k"] == k for r in rows)]
+            print(
+                f"{case.name} k={k}: {steps} steps, non-hole PSNR {known_psnr:.2f}, PSNR {report['psnr']:.2f}, "
+                f"hole {report['psnr_hole']:.2f}, consistency {report['consistency_psnr']:.2f}",
+                flush=True,
+            )
+    keys = [
+        "psnr_known",
+        "ssim_known",
+        "psnr",
+        "ssim",
+        "psnr_hole",
+        "consistency_psnr",
+        "consistency_ssim",
+        "steps",
+        "seconds",
+    ]
+    means = [
+        mean_row([r for r in rows if r["k"] == k], keys, case="mean", k=k)
+        for k in windows
+        if any(r["k"] == k for r in rows)
+    ]
     save_image(args.out / "paper_window_length.png", figure(rows + means, windows))
-    save_image(args.out / "paper_window_length_frames.png",
-               comparison_figure({name: comparison_figure(panels) for name, panels in strips.items()}, columns=1))
+    save_image(
+        args.out / "paper_window_length_frames.png",
+        comparison_figure({name: comparison_figure(panels) for name, panels in strips.items()}, columns=1),
+    )
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
-    notes = "\n".join([
-        f"Cost: {wall:.0f} s wall, {cpu:.0f} s CPU. {machine_line()}",
-        "",
-        f"Settings: the first {args.frames} frames of each case at {args.size[0]}x{args.size[1]}, generator depth "
-        f"{args.depth} (channels {', '.join(map(str, base.channels))}), DIP-Vid-Flow with M = {args.steps_per_batch}, "
-        f"{'the steps a timing run fits in ' + str(args.seconds) + ' s' if args.seconds else str(args.steps_per_frame) + ' batches per frame'} "
-        f"for every k (the same work per frame), bf16 {'on' if args.bf16 else 'off'}, perceptual loss when VGG16 "
-        "weights are present. `psnr_known` / `ssim_known`: the raw network output outside the holes (paper Fig. 10's "
-        "\"non-hole\" curves); `PSNR`, `SSIM`, `PSNR hole`, `cons.`: the composited result. k = 1 is DIP-Vid on one "
-        "frame (DIP frame by frame).",
-        "",
-        "Figures: `paper_window_length.png` (each score against k, one line per case and the mean) and "
-        "`paper_window_length_frames.png` (the middle frame of each case for each k, the truth first).",
-        "",
-        "The paper (Fig. 10, 10 videos, k 1-100): as k grows the non-hole reconstruction gets worse (k = 1 fits each "
-        "frame best) while full-frame PSNR/SSIM and consistency get better: more frames let the network fill the hole "
-        "from distant frames. The reading of this run is in the README section \"Reproducing the paper\".",
-    ])
+    budget = f"{args.steps_per_frame} batches per frame"
+    if args.seconds:
+        budget = f"the steps a timing run fits in {args.seconds:g} s"
+    notes = "\n".join(
+        [
+            f"Cost: {wall:.0f} s wall, {cpu:.0f} s CPU. {machine_line()}",
+            "",
+            f"Settings: the first {args.frames} frames of each case at {args.size[0]}x{args.size[1]}, generator depth "
+            f"{args.depth} (channels {', '.join(map(str, base.channels))}), DIP-Vid-Flow with M = "
+            f"{args.steps_per_batch}, "
+            f"{budget} "
+            f"for every k (the same work per frame), bf16 {'on' if args.bf16 else 'off'}, perceptual loss when VGG16 "
+            "weights are present. `psnr_known` / `ssim_known`: the raw network output outside the holes (paper Fig. "
+            "10's "
+            '"non-hole" curves); `PSNR`, `SSIM`, `PSNR hole`, `cons.`: the composited result. k = 1 is DIP-Vid on one '
+            "frame (DIP frame by frame).",
+            "",
+            "Figures: `paper_window_length.png` (each score against k, one line per case and the mean) and "
+            "`paper_window_length_frames.png` (the middle frame of each case for each k, the truth first).",
+            "",
+            "The paper (Fig. 10, 10 videos, k 1-100): as k grows the non-hole reconstruction gets worse (k = 1 fits "
+            "each "
+            "frame best) while full-frame PSNR/SSIM and consistency get better: more frames let the network fill the "
+            "hole "
+            'from distant frames. The reading of this run is in the README section "Reproducing the paper".',
+        ]
+    )
     title = "Window length (paper section 5.2, Fig. 10)"
-    write_table(rows + means, args.out / "paper_window_length.md", args.out / "paper_window_length.csv", title,
-                command_line(), notes)
+    write_table(
+        rows + means,
+        args.out / "paper_window_length.md",
+        args.out / "paper_window_length.csv",
+        title,
+        command_line(),
+        notes,
+    )
     print(f"wrote {args.out / 'paper_window_length.md'} ({wall:.0f} s wall, {cpu:.0f} s CPU)")
 
 

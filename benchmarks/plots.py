@@ -138,7 +138,13 @@ def bar_chart(
     _text(canvas, title, (left, 16), 0.48)
     for b, name in enumerate(names):
         legend_y = top + 14 + 18 * b
-        cv2.rectangle(canvas, (left + plot_w + 10, legend_y - 9), (left + plot_w + 24, legend_y + 1), PALETTE[b % len(PALETTE)], -1)
+        cv2.rectangle(
+            canvas,
+            (left + plot_w + 10, legend_y - 9),
+            (left + plot_w + 24, legend_y + 1),
+            PALETTE[b % len(PALETTE)],
+            -1,
+        )
         _text(canvas, name, (left + plot_w + 32, legend_y), 0.38)
     return canvas
 
@@ -147,7 +153,9 @@ def stack(images: Sequence[np.ndarray], columns: int = 2) -> np.ndarray:
     """Images (uint8 RGB, any sizes) padded with white to one cell size and laid out in a grid of ``columns``."""
     height = max(i.shape[0] for i in images)
     width = max(i.shape[1] for i in images)
-    cells = [np.pad(i, ((0, height - i.shape[0]), (0, width - i.shape[1]), (0, 0)), constant_values=255) for i in images]
+    cells = [
+        np.pad(i, ((0, height - i.shape[0]), (0, width - i.shape[1]), (0, 0)), constant_values=255) for i in images
+    ]
     while len(cells) % columns:
         cells.append(np.full_like(cells[0], 255))
     rows = [np.concatenate(cells[r : r + columns], axis=1) for r in range(0, len(cells), columns)]

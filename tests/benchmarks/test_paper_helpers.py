@@ -40,8 +40,10 @@ def test_non_hole_scores_ignore_the_holes():
 
 
 def test_split_table_halves_by_complexity():
-    rows = [{"case": c, "complexity": x, "method": "m", "psnr": p, "ssim": 0.9, "psnr_hole": p - 10}
-            for c, x, p in [("a", 3.0, 30.0), ("b", 1.0, 20.0), ("c", 2.0, 26.0), ("d", 4.0, 34.0)]]
+    rows = [
+        {"case": c, "complexity": x, "method": "m", "psnr": p, "ssim": 0.9, "psnr_hole": p - 10}
+        for c, x, p in [("a", 3.0, 30.0), ("b", 1.0, 20.0), ("c", 2.0, 26.0), ("d", 4.0, 34.0)]
+    ]
     table = split_table(rows, ["m"])
     # all: mean 27.5; simple half (b, c): 23.0; complex half (a, d): 32.0
     assert "| m | 27.50 / 0.9000 / 17.50 | 23.00 / 0.9000 / 13.00 | 32.00 / 0.9000 / 22.00 |" in table

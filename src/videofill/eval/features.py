@@ -102,8 +102,8 @@ def tracked_similarity(
     """Cosine similarity of the features of the same scene point in two frames, against random pairs.
 
     Every cell of frame a whose track is ok (:func:`track_cells`) is compared with its target cell in frame b
-    (``tracked``), with one cell of frame b drawn uniformly (``random``, ``np.random.default_rng(seed)``), and with every
-    cell of frame b, to see whether the most similar one is the target or a neighbour within ``radius`` (``hits``;
+    (``tracked``), with one cell of frame b drawn uniformly (``random``, ``np.random.default_rng(seed)``), and with
+    every cell of frame b, to see whether the most similar one is the target or a neighbour within ``radius`` (``hits``;
     ``chance`` is what a random pick would score).
 
     Args:
@@ -121,7 +121,9 @@ def tracked_similarity(
         ValueError: feature maps of different shapes, or a flow that does not match them.
     """
     if features_a.ndim != 3 or features_a.shape != features_b.shape:
-        raise ValueError(f"expected two (C, h, w) feature maps of one shape, got {features_a.shape}, {features_b.shape}")
+        raise ValueError(
+            f"expected two (C, h, w) feature maps of one shape, got {features_a.shape}, {features_b.shape}"
+        )
     _, h, w = features_a.shape
     if flow_ab.shape[:2] != (h * stride, w * stride):
         raise ValueError(f"flow {flow_ab.shape} does not match {h}x{w} cells of {stride} px")
@@ -135,7 +137,9 @@ def tracked_similarity(
     every = cosine_similarity(source[:, :, None], features_b.reshape(features_b.shape[0], 1, -1))  # (n, h * w)
     best = np.argmax(every, axis=1) if len(rows) else np.zeros(0, int)
     best_rows, best_cols = best // w, best % w
-    hits = (np.abs(best_rows - targets[rows, cols, 0]) <= radius) & (np.abs(best_cols - targets[rows, cols, 1]) <= radius)
+    hits = (np.abs(best_rows - targets[rows, cols, 0]) <= radius) & (
+        np.abs(best_cols - targets[rows, cols, 1]) <= radius
+    )
     span_rows = np.minimum(targets[rows, cols, 0] + radius, h - 1) - np.maximum(targets[rows, cols, 0] - radius, 0) + 1
     span_cols = np.minimum(targets[rows, cols, 1] + radius, w - 1) - np.maximum(targets[rows, cols, 1] - radius, 0) + 1
     return TrackedSimilarity(
