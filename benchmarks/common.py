@@ -55,7 +55,14 @@ COLUMNS = {
     "seconds": ("seconds", "{:.1f}"),
     "budget_s": ("budget s", "{:.1f}"),
     "peak_mb": ("peak MB", "{:.0f}"),
+    "cpu_s": ("CPU s", "{:.1f}"),
     "steps": ("steps", "{:d}"),
+    "k": ("k", "{:d}"),
+    "psnr_known": ("non-hole PSNR", "{:.2f}"),
+    "ssim_known": ("non-hole SSIM", "{:.4f}"),
+    "complexity": ("complexity", "{:.3f}"),
+    "appearance": ("appearance", "{:.3f}"),
+    "motion": ("motion", "{:.3f}"),
 }
 METRICS = ["psnr", "ssim", "psnr_hole", "ssim_hole", "consistency_psnr", "consistency_ssim", "fid"]
 
@@ -93,6 +100,39 @@ def load_case(path: Path) -> tuple[np.ndarray, np.ndarray]:
     frames = read_frames(path / "frames")
     holes = read_masks(path / "masks", len(frames), (frames.shape[2], frames.shape[1]))
     return frames, holes
+
+
+def resize_case(frames: np.ndarray, holes: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A case at (W, H): frames by area averaging, a pixel is hole when any input pixel under it is (as
+    :func:`videofill.fill.prepare.prepare` resizes), so a method run at that size sees the same grid as the scores."""
+    import cv2
+
+    if frames.shape[1:3] == (size[1], size[0]):
+        return frames, holes
+    small = np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames])
+    small_holes = np.stack([cv2.resize(h.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0 for h in holes])
+    return small, small_holes
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) this process and its finished children have used so far."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def machine_line() -> str:
+    """One line for a report: CPU count, torch threads, the load caveat."""
+    import platform
+
+    import torch
+
+    return (
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__} with "
+        f"{torch.get_num_threads()} thread(s){', CUDA ' + torch.cuda.get_device_name(0) if torch.cuda.is_available() else ''}. "
+        "Other jobs shared the machine: wall time is inflated by the load, CPU time is the better measure of cost."
+    )
 
 
 def run_case(

@@ -29,3 +29,24 @@ def test_size_not_a_multiple_is_refused():
     with pytest.raises(ValueError, match="multiple of 8"):
         EncoderDecoder(channels=(8, 16, 32))(torch.rand(1, 1, 50, 96))
     assert EncoderDecoder().size_multiple == 64 and EncoderDecoder().min_size == 192
+
+
+def test_encoder_features_are_the_levels_of_the_forward_pass():
+    torch.manual_seed(0)
+    model = EncoderDecoder(channels=(8, 16, 32)).eval()
+    noise = torch.rand(2, 1, 48, 96) * 0.1
+    with torch.no_grad():
+        features = model.encoder_features(noise)
+        x, expected = noise, []
+        for down in model.down:  # the same maps, computed by running the encoder blocks one by one
+            x = down(x)
+            expected.append(x)
+    assert [tuple(f.shape) for f in features] == [(2, 8, 24, 48), (2, 16, 12, 24), (2, 32, 6, 12)]
+    for got, want in zip(features, expected):
+        assert torch.equal(got, want)
+
+
+def test_encoder_features_of_the_3d_network_keep_the_time_axis():
+    model = EncoderDecoder(channels=(8, 16), flow_channels=0, conv3d=True)
+    features = model.encoder_features(torch.rand(1, 1, 3, 32, 64) * 0.1)
+    assert [tuple(f.shape) for f in features] == [(1, 8, 3, 16, 32), (1, 16, 3, 8, 16)]

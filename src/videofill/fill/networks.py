@@ -99,15 +99,38 @@ class EncoderDecoder(nn.Module):
         """Smallest H and W: the deepest 5x5 conv reflects 2 px, so the deepest map needs 3 px a side."""
         return 3 * 2**self.depth
 
-    def forward(self, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def _encode(self, noise: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """(skip outputs, encoder level outputs), one of each per level, top to bottom."""
         height, width = noise.shape[-2:]
         if height % self.size_multiple or width % self.size_multiple:
             raise ValueError(f"noise size {width}x{height} must be a multiple of {self.size_multiple} on each side")
-        skips = []
+        skips, levels = [], []
         x = noise
         for down, skip in zip(self.down, self.skip):
             skips.append(skip(x))
             x = down(x)  # spatial size halves
+            levels.append(x)
+        return skips, levels
+
+    def encoder_features(self, noise: torch.Tensor) -> list[torch.Tensor]:
+        """The encoder's feature maps, one per level, top to bottom (the last is the bottleneck).
+
+        Level ``l`` (0-based) has ``channels[l]`` channels at 1 / 2 ** (l + 1) of the input size: one feature vector
+        per ``2 ** (l + 1)``-px cell of the frame (the paper's section 5.1 reads 32 x 32 px patches, level 4). The maps
+        are what the forward pass computes (BatchNorm in the model's current mode); no gradient is kept if the caller
+        runs under ``torch.no_grad()``.
+
+        Args:
+            noise: 2D network: (N, 1, H, W); 3D network: (1, 1, N, H, W). H and W multiples of :attr:`size_multiple`.
+
+        Returns:
+            ``depth`` tensors: 2D (N, channels[l], H / 2 ** (l + 1), W / 2 ** (l + 1)); 3D (1, channels[l], N, ...).
+        """
+        return self._encode(noise)[1]
+
+    def forward(self, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        skips, levels = self._encode(noise)
+        x = levels[-1]
         for level in reversed(range(self.depth)):
             x = self.upsample(x)  # spatial size doubles
             x = self.up[level](torch.cat([skips[level], x], dim=1))
