@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from videofill.config import InpaintConfig
-from videofill.eval.metrics import evaluate
+from videofill.eval.report import evaluate
 from videofill.io.masks import read_masks
 from videofill.io.video import read_frames
 from videofill.pipeline import InpaintResult, inpaint_video
@@ -29,7 +29,7 @@ from videofill.pipeline import InpaintResult, inpaint_video
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 
-#: How the numbers are made (for the reports); the details are in videofill.eval.metrics.evaluate's docstring.
+#: How the numbers are made (for the reports); the details are in videofill.eval.report.evaluate's docstring.
 CONVENTIONS = """\
 - Cases: the composed cases of the shared data (`composed_*`): a real background video (the ground truth) under a real
   object mask sequence from another video. Full resolution of the case, masks as shipped (not dilated).
@@ -154,7 +154,7 @@ _INCEPTION: list = []  # loaded once: [model or None]
 
 
 def score(result: np.ndarray, frames: np.ndarray, holes: np.ndarray) -> dict[str, Any]:
-    """:func:`videofill.eval.metrics.evaluate` of a result against the case's frames, without its per-frame list."""
+    """:func:`videofill.eval.report.evaluate` of a result against the case's frames, without its per-frame list."""
     if not _INCEPTION:
         from videofill.eval.inception import load_inception
 

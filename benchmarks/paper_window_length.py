@@ -47,7 +47,8 @@ from common import (
 from plots import line_plot, stack
 
 from videofill.config import PAPER_CHANNELS, InpaintConfig, get_preset
-from videofill.eval.metrics import evaluate, psnr, ssim
+from videofill.eval.metrics import psnr, ssim
+from videofill.eval.report import evaluate
 from videofill.viz import comparison_figure, save_image
 
 #: The paper's window lengths (section 5.2).

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, command_line  # noqa: E402
 
 from videofill import inpaint  # noqa: E402
-from videofill.eval.metrics import evaluate
+from videofill.eval.report import evaluate
 from videofill.fill.propagate import telea_fill
 from videofill.io.masks import read_masks
 from videofill.io.video import read_frames

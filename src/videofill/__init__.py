@@ -45,7 +45,7 @@ _EXPORTS = {
     "inpaint_video": "videofill.pipeline",
     "FileResult": "videofill.files",
     "inpaint_file": "videofill.files",
-    "evaluate": "videofill.eval.metrics",
+    "evaluate": "videofill.eval.report",
     "read_frames": "videofill.io.video",
     "read_masks": "videofill.io.masks",
     "write_masks": "videofill.io.masks",

@@ -1,7 +1,7 @@
 """The ``videofill`` command: inpaint, eval, compose, viz, sample.
 
 The command line only parses flags and calls the library (:func:`videofill.files.inpaint_file`,
-:func:`videofill.eval.metrics.evaluate`, ...). Any VideofillError (bad input) is printed as one line and the command
+:func:`videofill.eval.report.evaluate`, ...). Any VideofillError (bad input) is printed as one line and the command
 exits with status 2, leaving nothing at the output path. Notes (warnings the library issues) are printed once each,
 as ``videofill: note: ...``; ``--quiet`` silences them. Parsing and ``--help`` do not import torch.
 """
@@ -100,7 +100,7 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from videofill.eval.metrics import evaluate, format_table
+    from videofill.eval.report import evaluate, format_table
     from videofill.io.masks import read_masks
     from videofill.io.video import read_frames
 

@@ -1,7 +1,7 @@
 """Composed test cases (the paper's section 4): a real background video plus the object masks of another clip.
 
 Because the masked object is not in the background video, the background frames are the ground truth of the hole,
-and a result can be scored with :func:`videofill.eval.metrics.evaluate`. The case is written in the layout of the shared
+and a result can be scored with :func:`videofill.eval.report.evaluate`. The case is written in the layout of the shared
 development data::
 
     out_dir/frames/00000.png ...   RGB, lossless PNG (the ground truth, and the input outside the hole)
