@@ -120,10 +120,13 @@ def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
     plate = np.repeat(grey[..., None], 3, axis=2)
     never = np.zeros((64, 96), bool)
     never[28:36, 44:52] = True
-    filled, choices = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2)
-    (part, name), = choices
+    result = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2)
+    filled = result.filled
+    (part, name), = result.choices
+    assert result.errors["patches"] < 0.8 * result.errors["diffusion"]
     assert name == "patches" and np.array_equal(part, never)
     error = np.abs(filled[never].astype(int) - plate[never]).mean()
-    diffused = np.abs(cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA)[never].astype(int) - plate[never]).mean()
+    telea = cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    diffused = np.abs(telea[never].astype(int) - plate[never]).mean()
     assert error < 0.5 * diffused
     assert np.array_equal(filled[~never], plate[~never])

@@ -19,6 +19,7 @@ Conventions: images uint8 (H, W, 3) RGB or (T, H, W, 3); masks bool, True = to f
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -41,6 +42,21 @@ PLATE_TOLERANCE = 12.0
 STATIC_CAMERA_PX = 0.6
 #: The fillers :func:`fill_plate` chooses among, the first being the fallback.
 FILLERS = ("diffusion", "patches", "network")
+
+
+@dataclass
+class PlateFill:
+    """What :func:`fill_plate` did.
+
+    Attributes:
+        filled: uint8 (H, W, 3), the plate with its never-shown pixels filled.
+        choices: one (part mask bool (H, W), filler name from :data:`FILLERS`) per connected part.
+        errors: filler name -> mean squared error (0-255 scale) over the validation copies (empty when none).
+    """
+
+    filled: np.ndarray
+    choices: list = field(default_factory=list)
+    errors: dict = field(default_factory=dict)
 
 
 def thick_parts(mask: np.ndarray, radius: float = MIN_RADIUS_PX) -> np.ndarray:
@@ -117,14 +133,13 @@ def fill_plate(
         fillers: names from :data:`FILLERS` that may be chosen.
 
     Returns:
-        (filled, choices): uint8 (H, W, 3), the plate with ``never`` filled; and a list of (part mask bool (H, W),
-        filler name from :data:`FILLERS`), one per connected part.
+        :class:`PlateFill`.
     """
     context = _telea(plate, never)
     count, labels = cv2.connectedComponents(never.astype(np.uint8), connectivity=8)
     parts = [labels == label for label in range(1, count)]
     if not parts:
-        return context, []
+        return PlateFill(context)
     thick = thick_parts(never, min_radius)
     usable = ~(cv2.dilate(never.astype(np.uint8), np.ones((patch, patch), np.uint8)) > 0)
     copies = []
@@ -150,6 +165,7 @@ def fill_plate(
     if network_steps > 0 and "network" in fillers and (tested.any() or "diffusion" not in fillers):
         network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device)
         trials["network"] = network
+    errors = {}
     winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
     if "diffusion" not in fillers:  # no comparison: the first filler asked for
         winner = next((name for name in fillers if name != "network" or network is not None), "diffusion")
@@ -168,7 +184,7 @@ def fill_plate(
     for part, name in choices:
         if name == "network":
             filled[part] = network[part]
-    return filled, choices
+    return PlateFill(filled, choices, errors)
 
 
 def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch: int = PATCH, seed: int = 0) -> bool:
@@ -273,8 +289,9 @@ def synthesize_video(
     if static:
         plate, never = background_plate(frames, holes)
         region = never | unseen.any(axis=0)
-        filled, choices = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers)
-        replaced = [part for part, name in choices if name != "diffusion"]
+        plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers)
+        filled = plate_fill.filled
+        replaced = [part for part, name in plate_fill.choices if name != "diffusion"]
         for t in range(count):
             take = thick[t] & ~never  # shown by a frame too far away or too unsure for propagation: the plate
             offset = _edge_offset(frames[t], filled, region & holes[t])
@@ -329,6 +346,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None = N
 
 __all__ = [
     "FILLERS",
+    "PlateFill",
     "STATIC_CAMERA_PX",
     "background_plate",
     "camera_is_static",
