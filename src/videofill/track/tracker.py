@@ -177,7 +177,8 @@ def track_stream(read_frames: Callable[[int, int], np.ndarray], frame_count: int
 
     Args:
         read_frames: ``read_frames(start, stop)`` -> uint8 (stop - start, H, W, 3) RGB frames start .. stop - 1.
-            Called once per chunk in order, twice more per box or points mark, and once more per chunk when writing.
+            Called once per chunk in order, once more per mark (its frame) and twice more per box (the
+            frames ``box_motion_gap`` before and after it), and once more per chunk when writing.
         frame_count: T, the number of frames.
         marks: as for :func:`track`.
         write: called with bool (n, H, W) masks of consecutive frames, in order, covering all T frames.
