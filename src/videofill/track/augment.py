@@ -29,7 +29,8 @@ def spoil_prior(mask: np.ndarray, rng: np.random.Generator, cfg: TrackConfig) ->
     """A float32 (h, w) prior in [0, 1] made from a float32 (h, w) mask in [0, 1] as flow carrying would spoil it.
 
     Random shift and small affine change (``prior_shift`` of the object size), a smooth random bend
-    (``prior_warp``), dilation or erosion up to ``prior_morph`` px, a false blob (half the time on the object's edge) and a hole
+    (``prior_warp``), dilation or erosion up to ``prior_morph`` px, with probability ``prior_part`` only 30-70 % of
+    the object (cut by a random line), a false blob (half the time on the object's edge) and a hole
     (each with probability ``prior_blobs``), then a Gaussian blur of ``prior_blur`` px.
     With probability ``prior_drop`` the prior is blank (all 0) instead.
     """
@@ -58,6 +59,15 @@ def spoil_prior(mask: np.ndarray, rng: np.random.Generator, cfg: TrackConfig) ->
     if r:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(r) + 1, 2 * abs(r) + 1))
         out = cv2.dilate(out, k) if r > 0 else cv2.erode(out, k)
+    # a prior that has kept up with only part of the object (flow lags behind a fast-growing object): cut the
+    # object by a random straight line, keeping 30-70 % of it
+    if out.any() and rng.random() < cfg.prior_part:
+        ys, xs = np.nonzero(out)
+        a = rng.uniform(0, 2 * math.pi)
+        d_obj = xs * math.cos(a) + ys * math.sin(a)
+        gx, gy = np.meshgrid(np.arange(w), np.arange(h))
+        out = out * ((gx * math.cos(a) + gy * math.sin(a)) <= np.quantile(d_obj, rng.uniform(0.3, 0.7)))
+        out = out.astype(np.uint8)
     # false parts and missing parts: an ellipse of 10-40 % of the object's size added or cut out
     for value, chance in ((1, cfg.prior_blobs), (0, cfg.prior_blobs)):
         if rng.random() < chance:

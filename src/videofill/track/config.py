@@ -25,14 +25,23 @@ class TrackConfig:
     prior_warp: float = 0.04  # training: random elastic deformation of the simulated prior (fraction of the object's size)
     prior_morph: int = 6  # training: random dilation/erosion of the simulated prior up to this radius (px)
     prior_blobs: float = 0.3  # training: probability of a false blob in the simulated prior, and of a hole
+    prior_part: float = 0.0  # training: probability that the simulated prior keeps only 30-70 % of the object (cut by a line)
     prior_drop: float = 0.2  # training: probability of a crop whose prior is blanked (all zero or all half)
     online_steps: int = 0  # Adam steps of the online update (0 = off): crops of the marked frames and the tracked frame
     online_every: int = 5  # run the online update on every n-th tracked frame of a pass
     online_band: float = 0.08  # online update: the band of this fraction of the object's size around its edge is unknown
     keep_near: int = 8  # drop parts of a new mask farther than this (px) from the carried prior (0 = keep all)
+    zoom: bool = True  # zoom each frame so the carried object has the size of the marked object nearest in size
+    zoom_free: float = 0.2  # no zoom while the object's linear size is within this fraction of a marked one's
+    zoom_min: float = 0.3  # smallest zoom (a frame shrunk to 30 %: objects up to ~11x the marked area)
+    zoom_max: float = 2.0  # largest zoom (objects down to 1/4 of the marked area)
+    fuse_colour: float = 0.7  # weight of the colour model's posterior (given the prior) mixed into the network's probability
+    guard: float = 0.5  # when the network's mask is below this fraction of the carried prior's area, use colour + prior (0 = off)
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
     grabcut_iters: int = 5  # cv2.grabCut iterations for a box or points mark
+    box_motion: float = 2.0  # box mark: box pixels moving this many times the background's typical flow residual start GrabCut as object, the rest as background (0 = off)
+    box_motion_gap: int = 3  # box mark: the motion is measured against the frames this many frames before and after
     points_margin: float = 0.15  # points mark: the GrabCut region is their bounding box grown by this fraction of the image side
     seed: int = 0  # seed of the network's initialisation and augmentation
     threads: int = 1  # torch threads while tracking (0 = leave torch's setting); 1 was as fast as 2 here and far steadier under load

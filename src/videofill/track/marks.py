@@ -122,7 +122,8 @@ def _largest_parts(mask: np.ndarray, keep: float = 0.1) -> np.ndarray:
     return np.isin(lab, ok)
 
 
-def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin: float = 0.15) -> np.ndarray:
+def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin: float = 0.15,
+                 moving: np.ndarray | None = None, moving_threshold: float = 2.0) -> np.ndarray:
     """The object mask a mark stands for on its frame.
 
     Args:
@@ -131,6 +132,9 @@ def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin
         iters: GrabCut iterations for a box or points.
         points_margin: for points, the GrabCut region is their bounding box grown on each side by this fraction of
             the frame's longer side.
+        moving: for a box, optional float32 (H, W) motion residual (:func:`videofill.track.motion.motion_residual`).
+        moving_threshold: box pixels whose residual exceeds this start GrabCut as probable object, the rest of the
+            box as probable background (unless fewer than 5 % of the box move: then the whole box is probable object).
 
     Returns:
         bool (H, W), True = object. A mask mark returns its mask (as bool). A box gives GrabCut inside the box
@@ -150,6 +154,10 @@ def mark_to_mask(frame: np.ndarray, mark: Mark, *, iters: int = 5, points_margin
             return fallback.astype(bool)
         init = np.zeros((h, w), np.uint8)
         init[y0:y1, x0:x1] = cv2.GC_PR_FGD
+        if moving is not None:
+            inside = moving[y0:y1, x0:x1] > moving_threshold
+            if inside.mean() >= 0.05:
+                init[y0:y1, x0:x1] = np.where(inside, cv2.GC_PR_FGD, cv2.GC_PR_BGD)
         out = _grabcut(frame, init, iters)
         out = _largest_parts(out)
         return out if out.sum() >= 0.02 * (x1 - x0) * (y1 - y0) else fallback.astype(bool)

@@ -24,7 +24,6 @@ import numpy as np
 import torch
 
 from videofill.errors import VideofillError
-from videofill.track.colour import ColourModel
 from videofill.track.config import TrackConfig
 from videofill.track.flow import (
     FlowField,
@@ -34,7 +33,8 @@ from videofill.track.flow import (
     working_size,
 )
 from videofill.track.marks import Mark, check_marks, mark_to_mask
-from videofill.track.net import Segmenter
+from videofill.track.motion import motion_residual
+from videofill.track.steps import Stepper
 
 METHODS = ("net", "flow", "colour", "appearance")
 
@@ -45,76 +45,7 @@ def _sharpen(prob: np.ndarray, cfg: TrackConfig) -> np.ndarray:
     return cv2.GaussianBlur(m, (0, 0), cfg.prior_blur) if cfg.prior_blur > 0 else m
 
 
-def _near_parts(prob: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> np.ndarray:
-    """The float32 (h, w) probability with object parts that do not come within ``keep_near`` px of the prior zeroed.
-
-    When the prior is empty (the object was lost) nothing is dropped, so the network may find the object again.
-    """
-    near = prior > cfg.threshold
-    if cfg.keep_near <= 0 or not near.any():
-        return prob
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * cfg.keep_near + 1,) * 2)
-    near = cv2.dilate(near.astype(np.uint8), k) > 0
-    n, lab = cv2.connectedComponents((prob > cfg.threshold).astype(np.uint8), connectivity=8)
-    if n <= 2:
-        return prob
-    keep = np.zeros(n, bool)
-    keep[np.unique(lab[near])] = True
-    keep[0] = True
-    return np.where(keep[lab], prob, 0.0).astype(np.float32)
-
-
-def _unknown_band(mask: np.ndarray, fraction: float) -> np.ndarray:
-    """float32 (h, w) target of a tracked bool mask: 1 object, 0 background, 0.5 in a band around the edge."""
-    area = float(mask.sum())
-    r = max(1, round(fraction * float(np.sqrt(max(area, 1.0)))))
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-    m = mask.astype(np.uint8)
-    band = cv2.dilate(m, k) != cv2.erode(m, k)
-    out = m.astype(np.float32)
-    out[band] = 0.5
-    return out
-
-
-class _Stepper:
-    """Turns (frame index, carried prior) into a probability, for one method; trained on the marked frames."""
-
-    def __init__(self, small: np.ndarray, keys: dict[int, np.ndarray], cfg: TrackConfig, log):
-        self.small, self.cfg, self.log = small, cfg, log
-        self.images = [small[k].astype(np.float32) / 255 for k in keys]
-        self.masks = list(keys.values())
-        self.seg = None
-        self.colour = None
-        if cfg.method in ("net", "appearance"):
-            t0 = time.perf_counter()
-            self.seg = Segmenter(cfg, use_prior=cfg.method == "net")
-            loss = self.seg.fit(self.images, self.masks, cfg.train_steps)
-            log(f"trained {cfg.train_steps} steps in {time.perf_counter() - t0:.1f} s, loss {loss:.3f}")
-        elif cfg.method == "colour":
-            self.colour = ColourModel([small[k] for k in keys], self.masks)
-        self.seen = 0
-
-    def __call__(self, t: int, prior: np.ndarray) -> np.ndarray:
-        cfg = self.cfg
-        if cfg.method == "flow":
-            return prior
-        if cfg.method == "colour":
-            return _near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
-        image = self.small[t].astype(np.float32) / 255
-        prob = self.seg.predict(image, prior)
-        if cfg.fuse_flow > 0:
-            prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
-        if cfg.method == "net":  # "appearance" stays free of the flow
-            prob = _near_parts(prob, prior, cfg)
-        self.seen += 1
-        mask = prob > cfg.threshold
-        if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
-            target = _unknown_band(mask, cfg.online_band)
-            self.seg.fit(self.images + [image], self.masks + [target], cfg.online_steps, lr=cfg.lr * 0.3)
-        return prob
-
-
-def _pass(stepper: _Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig) -> dict:
+def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig) -> dict:
     """Carry the key mask of frame ``start`` frame by frame to ``stop`` (exclusive, either direction).
 
     Returns {frame index: float32 (h, w) probability}.
@@ -164,10 +95,22 @@ def track(frames: np.ndarray, marks: Sequence[Mark], *, config: TrackConfig | No
         torch.set_num_threads(threads)
 
 
-def _keys(marks: Sequence[Mark], frame_at, cfg: TrackConfig) -> dict[int, np.ndarray]:
-    """{frame: bool (H, W) key mask} of the marks in frame order; ``frame_at(k)`` gives frame k, uint8 (H, W, 3)."""
-    return {m.frame: mark_to_mask(frame_at(m.frame), m, iters=cfg.grabcut_iters, points_margin=cfg.points_margin)
-            for m in sorted(marks, key=lambda m: m.frame)}
+def _keys(marks: Sequence[Mark], frame_at, t_count: int, cfg: TrackConfig) -> dict[int, np.ndarray]:
+    """{frame: bool (H, W) key mask} of the marks in frame order; ``frame_at(k)`` gives frame k, uint8 (H, W, 3).
+
+    A box is turned into a mask with the help of the motion between its frame and ``box_motion_gap`` frames before
+    and after it (see :func:`videofill.track.motion.motion_residual`), when ``box_motion`` > 0.
+    """
+    out = {}
+    for m in sorted(marks, key=lambda m: m.frame):
+        frame = frame_at(m.frame)
+        moving = None
+        if m.kind() == "box" and cfg.box_motion > 0:
+            near = [k for k in (m.frame - cfg.box_motion_gap, m.frame + cfg.box_motion_gap) if 0 <= k < t_count]
+            moving = motion_residual(frame, [frame_at(k) for k in near], m.box) if near else None
+        out[m.frame] = mark_to_mask(frame, m, iters=cfg.grabcut_iters, points_margin=cfg.points_margin,
+                                    moving=moving, moving_threshold=cfg.box_motion)
+    return out
 
 
 def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: TrackConfig, log) -> np.ndarray:
@@ -181,7 +124,7 @@ def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: Tra
     t_count, h, w = small.shape[:3]
     keys = {k: shrink_mask(m, (h, w)) for k, m in full_keys.items()}
     log(f"{t_count} frames at {w}x{h}, marks on frames {list(keys)}")
-    stepper = _Stepper(small, keys, cfg, log)
+    stepper = Stepper(small, keys, cfg, log)
     flow = FlowField(small, cfg.dis_preset, cfg.dis_finest_scale)
     order = list(keys)
     prob = np.full((t_count, h, w), np.nan, np.float16)
@@ -216,7 +159,7 @@ def _masks(prob: np.ndarray, full_keys: dict[int, np.ndarray], first: int, cfg: 
 def _track(frames: np.ndarray, marks: Sequence[Mark], cfg: TrackConfig, log) -> np.ndarray:
     """track() after the checks, with torch's threads set."""
     t_start = time.perf_counter()
-    full_keys = _keys(marks, lambda k: frames[k], cfg)
+    full_keys = _keys(marks, lambda k: frames[k], len(frames), cfg)
     small = shrink_frames(frames, working_size(frames.shape[1:3], cfg.long_side))
     prob = _probabilities(small, full_keys, cfg, log)
     out = _masks(prob, full_keys, 0, cfg, frames.shape[1:3])
@@ -234,7 +177,8 @@ def track_stream(read_frames: Callable[[int, int], np.ndarray], frame_count: int
 
     Args:
         read_frames: ``read_frames(start, stop)`` -> uint8 (stop - start, H, W, 3) RGB frames start .. stop - 1.
-            Called once per chunk in order, twice more per box or points mark, and once more per chunk when writing.
+            Called once per chunk in order, once more per mark (its frame) and twice more per box (the
+            frames ``box_motion_gap`` before and after it), and once more per chunk when writing.
         frame_count: T, the number of frames.
         marks: as for :func:`track`.
         write: called with bool (n, H, W) masks of consecutive frames, in order, covering all T frames.
@@ -254,7 +198,7 @@ def track_stream(read_frames: Callable[[int, int], np.ndarray], frame_count: int
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     try:
-        full_keys = _keys(marks, lambda k: np.asarray(read_frames(k, k + 1))[0], cfg)
+        full_keys = _keys(marks, lambda k: np.asarray(read_frames(k, k + 1))[0], frame_count, cfg)
         small = np.concatenate([shrink_frames(np.asarray(read_frames(s, min(s + chunk, frame_count))), hw)
                                 for s in range(0, frame_count, chunk)])
         prob = _probabilities(small, full_keys, cfg, log)

@@ -1,0 +1,48 @@
+"""videofill.track.steps: the zoom that brings the carried object to the marked size, parts far from the prior."""
+
+import math
+
+import numpy as np
+import pytest
+
+from videofill.track import TrackConfig
+from videofill.track.augment import spoil_prior
+from videofill.track.steps import near_parts, zoom_for
+
+
+def test_zoom_brings_the_object_to_the_nearest_marked_size():
+    cfg = TrackConfig(zoom_free=0.2, zoom_min=0.3, zoom_max=2.0)
+    assert zoom_for(400.0, [100.0], cfg) == pytest.approx(0.5)  # 4x the area: half the side
+    assert zoom_for(100.0, [400.0], cfg) == pytest.approx(2.0)
+    assert zoom_for(100.0, [130.0], cfg) == 1.0  # sqrt(1.3) = 1.14 < 1.2: inside the free range
+    assert zoom_for(1000.0, [10.0], cfg) == pytest.approx(0.3)  # clipped
+    assert zoom_for(400.0, [100.0, 360.0], cfg) == 1.0  # the second mark is near in size
+    assert zoom_for(900.0, [100.0, 400.0], cfg) == pytest.approx(math.sqrt(400 / 900))
+    assert zoom_for(0.0, [100.0], cfg) == 1.0
+    assert zoom_for(400.0, [100.0], TrackConfig(zoom=False)) == 1.0
+
+
+def test_near_parts_drops_what_the_prior_does_not_reach():
+    prob = np.zeros((40, 60), np.float32)
+    prob[5:15, 5:15] = 0.9  # touches the prior
+    prob[25:35, 45:55] = 0.8  # far away
+    prior = np.zeros_like(prob)
+    prior[8:18, 8:18] = 1.0
+    out = near_parts(prob, prior, TrackConfig(keep_near=3, threshold=0.5))
+    assert np.array_equal(out[5:15, 5:15], prob[5:15, 5:15])
+    assert not out[25:35, 45:55].any()
+    # an empty prior drops nothing
+    assert np.array_equal(near_parts(prob, np.zeros_like(prob), TrackConfig(keep_near=3)), prob)
+
+
+def test_part_prior_keeps_30_to_70_percent_of_the_object():
+    mask = np.zeros((64, 64), np.float32)
+    mask[16:48, 12:52] = 1
+    cfg = TrackConfig(prior_part=1.0, prior_shift=0, prior_warp=0, prior_morph=0, prior_blobs=0, prior_drop=0,
+                      prior_blur=0)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p = spoil_prior(mask, rng, cfg)
+        kept = (p > 0.5).sum() / mask.sum()
+        assert 0.25 <= kept <= 0.75, kept  # the rotation/scale jitter of +-4 deg, +-6 % remains
+        assert ((p > 0.5) & (mask < 0.5)).sum() <= 0.1 * mask.sum()
