@@ -94,3 +94,16 @@ def test_the_hole_content_of_the_input_is_never_read(tiny_case, preset):
     scrambled = frames.copy()
     scrambled[holes] = np.random.default_rng(0).integers(0, 256, size=(int(holes.sum()), 3), dtype=np.uint8)
     np.testing.assert_array_equal(inpaint(frames, holes, config), inpaint(scrambled, holes, config))
+
+
+def test_bf16_falls_back_to_float32_on_a_cpu_without_it(tiny_case, monkeypatch):
+    import videofill.pipeline as pipeline
+
+    frames, holes = tiny_case
+    config = get_preset("test").replace(bf16=True, device="cpu")
+    monkeypatch.setattr(pipeline, "cpu_has_bf16", lambda: False)
+    emulated = inpaint_video(frames, holes, config)
+    assert any("no native bfloat16" in note for note in emulated.notes)
+    assert np.array_equal(emulated.frames, inpaint_video(frames, holes, config.replace(bf16=False)).frames)
+    monkeypatch.setattr(pipeline, "cpu_has_bf16", lambda: True)
+    assert not any("bfloat16" in note for note in inpaint_video(frames, holes, config).notes)
