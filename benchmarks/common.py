@@ -232,3 +232,15 @@ def write_table(
         writer.writerow(keys)
         for row in rows:
             writer.writerow(["" if row.get(k) is None else row[k] for k in keys])
+
+
+def add_compute_arguments(parser) -> None:
+    """--device, --bf16 and --out, as every paper-analysis script takes them."""
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="bf16 autocast + channels_last (fast on GPUs and CPUs "
+        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from ablation import CLOCKS, budget_config, calibrate
 from common import (
-    RESULTS,
+    add_compute_arguments,
     command_line,
     composed_cases,
     cpu_seconds,
@@ -244,14 +244,7 @@ def main() -> None:
     )
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M of the video methods (paper: 100)")
     parser.add_argument("--preset", default="paper", help="preset of the paper's methods (test: smoke test)")
-    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument(
-        "--bf16",
-        action="store_true",
-        help="bf16 autocast + channels_last (fast on GPUs and CPUs "
-        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)",
-    )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    add_compute_arguments(parser)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
     data = find_data(args.data)

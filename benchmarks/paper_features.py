@@ -36,13 +36,12 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 from common import (
-    RESULTS,
+    add_compute_arguments,
     command_line,
     composed_cases,
     cpu_seconds,
@@ -192,14 +191,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None, help="wall budget per video network (replaces --steps)")
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M (paper: 100)")
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
-    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument(
-        "--bf16",
-        action="store_true",
-        help="bf16 autocast + channels_last (fast on GPUs and CPUs "
-        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)",
-    )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    add_compute_arguments(parser)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
     level = int(round(math.log2(args.stride))) - 1

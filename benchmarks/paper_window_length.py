@@ -28,11 +28,10 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 from common import (
-    RESULTS,
+    add_compute_arguments,
     command_line,
     composed_cases,
     cpu_seconds,
@@ -161,14 +160,7 @@ def main() -> None:
         help="wall budget per case and k (replaces --steps-per-frame by a timing run)",
     )
     parser.add_argument("--steps-per-batch", type=int, default=5, help="M (paper: 100, which needs the full schedule)")
-    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument(
-        "--bf16",
-        action="store_true",
-        help="bf16 autocast + channels_last (fast on GPUs and CPUs "
-        "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)",
-    )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    add_compute_arguments(parser)
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
 
