@@ -242,4 +242,7 @@ def _progress_saver(folder, config: InpaintConfig, width: int, height: int, say)
     from videofill.fill.progress import ProgressSaver
 
     size = working_size(width, height, config)
-    return ProgressSaver(folder, config.progress_every, batch_frames=config.batch_frames, size=size, autocast=config.bf16)
+    from videofill.pipeline import effective_bf16, resolve_device
+
+    autocast = effective_bf16(config, resolve_device(config.device))  # as the training will run
+    return ProgressSaver(folder, config.progress_every, batch_frames=config.batch_frames, size=size, autocast=autocast)

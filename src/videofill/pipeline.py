@@ -48,9 +48,15 @@ def cpu_has_bf16() -> bool:
     """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX): without it bf16 autocast is emulated and
     measured 5-7x slower than float32 (README, "Reproducing the paper"). True when torch cannot tell."""
     try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except (AttributeError, RuntimeError):
         return True
+
+
+def effective_bf16(config: InpaintConfig, device: torch.device) -> bool:
+    """Whether a run of ``config`` on ``device`` uses bf16 autocast: as asked, except on a CPU without native
+    bfloat16 (:func:`cpu_has_bf16`), where float32 is faster."""
+    return config.bf16 and (device.type != "cpu" or cpu_has_bf16())
 
 
 def check_inputs(frames: np.ndarray, holes: np.ndarray) -> None:
@@ -161,7 +167,7 @@ def inpaint_video(
         from videofill.fill.schedule import check_length
 
         check_length(len(frames), config.batch_frames)
-    if config.bf16 and config.max_steps != 0 and device.type == "cpu" and not cpu_has_bf16():
+    if config.max_steps != 0 and config.bf16 != effective_bf16(config, device):
         config = config.replace(bf16=False)
         notes.append("this CPU has no native bfloat16 (AVX-512 BF16 or AMX): the network trains in float32, faster here")
     prepared = prepare(frames, holes, config)

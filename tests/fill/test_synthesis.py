@@ -130,3 +130,14 @@ def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
     diffused = np.abs(telea[never].astype(int) - plate[never]).mean()
     assert error < 0.5 * diffused
     assert np.array_equal(filled[~never], plate[~never])
+
+
+def test_fill_plate_refuses_an_unknown_filler_and_skips_the_network_on_a_tiny_plate():
+    plate = np.full((24, 24, 3), 90, np.uint8)
+    never = np.zeros((24, 24), bool)
+    never[10:14, 10:14] = True
+    with pytest.raises(ValueError, match="patch"):
+        fill_plate(plate, never, fillers=("patch",))
+    forced = fill_plate(plate, never, network_steps=5, fillers=("network",))  # 24 px < the network's 32: not run
+    assert [name for _, name in forced.choices] == ["diffusion"]
+    assert np.array_equal(forced.filled, cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA))

@@ -5,7 +5,7 @@ Conventions (stated once, used by every function here):
 - Frames are uint8 (T, H, W, 3) RGB (or float arrays on the same [0, 255] scale); holes are bool (T, H, W),
   True = hole. Values are compared on [0, 255] (``data_range=255``).
 - PSNR is ``10 log10(255^2 / MSE)`` in dB, the MSE taken over every channel of the selected pixels. Identical inputs
-  give ``inf``; wherever PSNR values are averaged or reported by :func:`evaluate` they are capped at
+  give ``inf``; wherever PSNR values are averaged or reported by :func:`videofill.eval.report.evaluate` they are capped at
   :data:`PSNR_CAP_DB` (100 dB) first, so one perfect frame cannot make a mean infinite.
 - SSIM follows Wang et al. 2004 (the paper's reference [43]): ``skimage.metrics.structural_similarity`` with an
   11 x 11 Gaussian window of sigma 1.5, population (not sample) covariances, data range 255, and the three RGB

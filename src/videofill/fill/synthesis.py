@@ -4,12 +4,12 @@ Not part of the paper's pipeline, but its idea. Propagation (:mod:`videofill.fil
 the frames that show it; a pixel that no frame shows (a static logo, a watermark, a person who never moves away) gets
 the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces those pixels:
 
-- Static camera: the video has one background *plate* (per pixel, the median of the frames that show it). Each
-  connected part of its never-shown region is filled once, by the filler that measures best on copies of that part
-  moved onto known pixels of the plate (:func:`fill_plate`): diffusion (Telea), exemplar patches
-  (:func:`videofill.fill.patches.patch_synthesis`) or the paper's network trained on the plate
-  (:func:`videofill.fill.learned.dip_fill`). Every frame takes the result with its colour offset at the hole's edge,
-  so the fill is stable in time.
+- Static camera: the video has one background *plate* (per pixel, the median of the frames that show it). Its
+  never-shown region is filled once, by the filler that measures best on copies of its parts moved onto known pixels
+  of the plate, the errors pooled over all parts (:func:`fill_plate`): diffusion (Telea), exemplar patches
+  (:func:`videofill.fill.patches.patch_synthesis`, on parts thick enough) or the paper's network trained on the
+  plate (:func:`videofill.fill.learned.dip_fill`). Every frame takes the result with its colour offset at the hole's
+  edge, so the fill is stable in time.
 - Moving camera: each frame is synthesised with patches on its own, its matches started from the previous frame's,
   when patches beat diffusion on the first frame.
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from videofill.fill.learned import dip_fill
+from videofill.fill.learned import DIP_CHANNELS, dip_fill
 from videofill.fill.patches import PATCH, patch_synthesis
 
 #: Only parts of the unseen region that hold a disc of this radius (px) may take patches (see :func:`thick_parts`).
@@ -40,7 +40,7 @@ VALIDATION_MARGIN = 0.8
 PLATE_TOLERANCE = 12.0
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
-#: The fillers :func:`fill_plate` chooses among, the first being the fallback.
+#: The fillers :func:`fill_plate` chooses among; diffusion is the fallback when no other measures better.
 FILLERS = ("diffusion", "patches", "network")
 
 
@@ -121,21 +121,31 @@ def fill_plate(
     diffusion by :data:`VALIDATION_MARGIN` (pooled, because a part's one or two copies are too few pixels to choose
     on: the letters of a watermark chose noisily one by one); parts too thin for patches keep diffusion then.
     No copy at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among
-    them nothing is measured and the first one given wins.
+    them nothing is measured and the first one given that can run wins (parts too thin for patches keep diffusion;
+    the network is still trained with the copies hidden, so a forced run shows the fill the comparison judges).
 
     Args:
         plate: uint8 (H, W, 3), the background (values under ``never`` are ignored).
         never: bool (H, W), the pixels to fill.
-        network_steps: Adam steps of :func:`videofill.fill.learned.dip_fill` (0: the network is not a candidate).
+        network_steps: Adam steps of :func:`videofill.fill.learned.dip_fill` (0: the network is not a candidate;
+            nor is it on a plate smaller than the network's 2 ** depth px on a side).
         patch: patch side (px); seed: seeds the random search and the network.
         min_radius: thinner parts are not given to patches.
         device: where the network trains.
-        fillers: names from :data:`FILLERS` that may be chosen.
+        fillers: names from :data:`FILLERS` that may be chosen (ValueError for another name).
 
     Returns:
         :class:`PlateFill`.
     """
+    unknown = sorted(set(fillers) - set(FILLERS))
+    if unknown:
+        raise ValueError(f"fill_plate: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
     context = _telea(plate, never)
+    use_network = network_steps > 0 and "network" in fillers and min(plate.shape[:2]) >= 2 ** len(DIP_CHANNELS)
+    forced = "diffusion" not in fillers
+    if forced:  # no comparison: the first filler asked for that can run (the network only when it is that one)
+        forced_winner = next((name for name in fillers if name != "network" or use_network), "diffusion")
+        use_network = forced_winner == "network"
     count, labels = cv2.connectedComponents(never.astype(np.uint8), connectivity=8)
     parts = [labels == label for label in range(1, count)]
     if not parts:
@@ -162,13 +172,13 @@ def fill_plate(
     if patch_tested.any() and "patches" in fillers:
         trials["patches"] = patch_synthesis(trials["diffusion"], patch_tested, source=~hidden, patch=patch, seed=seed)
     network = None
-    if network_steps > 0 and "network" in fillers and (tested.any() or "diffusion" not in fillers):
+    if use_network and (tested.any() or forced):  # trained with the copies hidden, as the comparison judges it
         network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device)
         trials["network"] = network
     errors = {}
     winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
-    if "diffusion" not in fillers:  # no comparison: the first filler asked for
-        winner = next((name for name in fillers if name != "network" or network is not None), "diffusion")
+    if forced:
+        winner = forced_winner
     elif tested.any():
         truth = plate[tested].astype(np.float64)
         errors = {name: float(np.square(trial[tested] - truth).mean()) for name, trial in trials.items()}
@@ -316,8 +326,8 @@ def synthesize_video(
     return out
 
 
-def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None = None, seed: int = 0,
-                network_steps: int = 0, device: str = "cpu"):
+def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, seed: int, network_steps: int,
+                device: str = "cpu"):
     """Propagation's result with the pixels that no frame shows synthesised (:func:`synthesize_video`).
 
     Args:
@@ -326,7 +336,8 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None = N
         size: (W, h) of the real frames inside padded ones (the padding, at the right and bottom, is left alone);
             None: the whole frames.
         seed: seeds the random search and the network.
-        network_steps, device: the network on the static plate (:func:`fill_plate`).
+        network_steps, device: the network on the static plate (:func:`fill_plate`); the pipeline passes
+            ``InpaintConfig.unseen_steps``.
 
     Returns:
         A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised

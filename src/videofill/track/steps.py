@@ -79,7 +79,7 @@ class Stepper:
         self.small, self.cfg, self.log = small, cfg, log
         self.images = [small[k].astype(np.float32) / 255 for k in keys]
         self.masks = list(keys.values())
-        self.key_areas = [float((m > 0.5).sum()) for m in self.masks]
+        self.key_areas = [a for a in (float((m > 0.5).sum()) for m in self.masks) if a > 0]  # no zoom to nothing
         self.seg = None
         self.colour = None
         if cfg.method in ("net", "appearance"):
