@@ -187,7 +187,9 @@ def inpaint_video(
         if config.quality == "best":  # what no frame shows: texture from the video instead of the spatial smear
             from videofill.fill.synthesis import fill_unseen
 
-            propagation = fill_unseen(propagation, prepared.holes, prepared.size, config.seed, config.unseen_steps, device)
+            propagation = fill_unseen(
+                propagation, prepared.holes, prepared.size, config.seed, config.unseen_steps, device, progress
+            )
         video.guide = torch.from_numpy(propagation.frames).permute(0, 3, 1, 2).float() / 255.0
         weight = np.where(propagation.trusted, 1.0, np.where(prepared.holes, config.guide_untrusted, 0.0))
         video.guide_trusted = torch.from_numpy(weight.astype(np.float32))[:, None]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from videofill.fill.losses import reconstruction_loss
 from videofill.fill.networks import EncoderDecoder
@@ -58,6 +59,7 @@ def dip_fill(
     margin: int = DIP_MARGIN,
     seed: int = 0,
     device: str | torch.device = "cpu",
+    progress: bool = False,
 ) -> np.ndarray:
     """Fill ``hole`` of one image with the output of a network trained on its known pixels around the hole.
 
@@ -69,6 +71,7 @@ def dip_fill(
         margin: px of known context kept around the hole's bounding box.
         seed: seeds the noise input and the initial weights.
         device: where the network trains.
+        progress: show a progress bar of the steps.
 
     Returns:
         uint8 (H, W, 3): ``image`` with the hole pixels replaced by the network's output (others unchanged).
@@ -87,7 +90,7 @@ def dip_fill(
     target = (torch.from_numpy(image[rows, cols]).permute(2, 0, 1)[None].float() / 255.0).to(device)
     known = torch.from_numpy(~crop_hole)[None, None].to(device)
     optimizer = torch.optim.Adam(network.parameters(), lr=DIP_LR)
-    for _ in range(steps):
+    for _ in tqdm(range(steps), desc="network on the background", unit="step", disable=not progress, leave=False):
         generated, _ = network(noise)
         loss = reconstruction_loss(generated, target, known)
         optimizer.zero_grad(set_to_none=True)

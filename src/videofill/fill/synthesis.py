@@ -110,7 +110,8 @@ def _telea(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
 
 
 def fill_plate(
-    plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MIN_RADIUS_PX, device="cpu", fillers=FILLERS
+    plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MIN_RADIUS_PX, device="cpu", fillers=FILLERS,
+    progress=False,
 ):
     """Fill ``never`` with the filler that measures best on copies of its parts moved onto known pixels.
 
@@ -133,6 +134,7 @@ def fill_plate(
         min_radius: thinner parts are not given to patches.
         device: where the network trains.
         fillers: names from :data:`FILLERS` that may be chosen (ValueError for another name).
+        progress: show the network's training as a progress bar.
 
     Returns:
         :class:`PlateFill`.
@@ -173,7 +175,7 @@ def fill_plate(
         trials["patches"] = patch_synthesis(trials["diffusion"], patch_tested, source=~hidden, patch=patch, seed=seed)
     network = None
     if use_network and (tested.any() or forced):  # trained with the copies hidden, as the comparison judges it
-        network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device)
+        network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device, progress=progress)
         trials["network"] = network
     errors = {}
     winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
@@ -266,6 +268,7 @@ def synthesize_video(
     network_steps: int = 0,
     device: str = "cpu",
     fillers: tuple[str, ...] = FILLERS,
+    progress: bool = False,
 ) -> np.ndarray:
     """Fill the ``unseen`` pixels of a video with texture from its known pixels.
 
@@ -284,6 +287,7 @@ def synthesize_video(
         network_steps: static camera: Adam steps of the network trained on the plate (0: not a candidate).
         device: where that network trains.
         fillers: the static camera's candidate fillers (:func:`fill_plate`).
+        progress: show the network's training as a progress bar.
 
     Returns:
         uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced where a filler measured better than
@@ -299,7 +303,7 @@ def synthesize_video(
     if static:
         plate, never = background_plate(frames, holes)
         region = never | unseen.any(axis=0)
-        plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers)
+        plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress)
         filled = plate_fill.filled
         replaced = [part for part, name in plate_fill.choices if name != "diffusion"]
         for t in range(count):
@@ -327,7 +331,7 @@ def synthesize_video(
 
 
 def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, seed: int, network_steps: int,
-                device: str = "cpu"):
+                device: str = "cpu", progress: bool = False):
     """Propagation's result with the pixels that no frame shows synthesised (:func:`synthesize_video`).
 
     Args:
@@ -338,6 +342,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
         seed: seeds the random search and the network.
         network_steps, device: the network on the static plate (:func:`fill_plate`); the pipeline passes
             ``InpaintConfig.unseen_steps``.
+        progress: show the network's training as a progress bar.
 
     Returns:
         A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised
@@ -351,7 +356,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
     unseen = real & ~propagation.seen[:, :height, :width]
     out = propagation.frames.copy()
     out[:, :height, :width] = synthesize_video(frames, real, unseen, propagation.homographies, seed=seed,
-                                               network_steps=network_steps, device=device)
+                                               network_steps=network_steps, device=device, progress=progress)
     return dataclasses.replace(propagation, frames=out)
 
 
