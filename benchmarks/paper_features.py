@@ -167,6 +167,13 @@ def similarity_panels(frames, features, pairs, stride: int) -> np.ndarray:
     return comparison_figure({f"frame {centre + d}": p for d, p in zip(range(-2, 3), panels)})
 
 
+def summary_row(case: str, method: str, merged: dict) -> dict:
+    """One report row from a run's pooled arrays (tracked / random cosines, hits, chance): means and pair count."""
+    tracked, random = float(merged["tracked"].mean()), float(merged["random"].mean())
+    return {"case": case, "method": method, "pairs": len(merged["tracked"]), "tracked": tracked, "random": random,
+            "gap": tracked - random, "hit_rate": float(merged["hits"].mean()), "chance": float(merged["chance"].mean())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="shared data folder (default: found as the tests find it)")
@@ -221,18 +228,7 @@ def main() -> None:
                 k: np.concatenate([getattr(p, k) for p in parts]) for k in ("tracked", "random", "hits", "chance")
             }
             totals[method].append(merged)
-            rows.append(
-                {
-                    "case": case.name,
-                    "method": method,
-                    "pairs": len(merged["tracked"]),
-                    "tracked": float(merged["tracked"].mean()),
-                    "random": float(merged["random"].mean()),
-                    "gap": float(merged["tracked"].mean() - merged["random"].mean()),
-                    "hit_rate": float(merged["hits"].mean()),
-                    "chance": float(merged["chance"].mean()),
-                }
-            )
+            rows.append(summary_row(case.name, method, merged))
             print(
                 f"{case.name} {method}: tracked {rows[-1]['tracked']:.3f}, random {rows[-1]['random']:.3f}, "
                 f"hits {rows[-1]['hit_rate']:.3f} (chance {rows[-1]['chance']:.3f}, {rows[-1]['pairs']} pairs)",
@@ -243,18 +239,7 @@ def main() -> None:
                 maps[method] = similarity_panels(frames, features, pairs, args.stride)
     for method, parts in totals.items():
         merged = {k: np.concatenate([p[k] for p in parts]) for k in ("tracked", "random", "hits", "chance")}
-        rows.append(
-            {
-                "case": "all",
-                "method": method,
-                "pairs": len(merged["tracked"]),
-                "tracked": float(merged["tracked"].mean()),
-                "random": float(merged["random"].mean()),
-                "gap": float(merged["tracked"].mean() - merged["random"].mean()),
-                "hit_rate": float(merged["hits"].mean()),
-                "chance": float(merged["chance"].mean()),
-            }
-        )
+        rows.append(summary_row("all", method, merged))
     everything = {r["method"]: r for r in rows if r["case"] == "all"}
     bars = {
         m: {"tracked cos": r["tracked"], "random cos": r["random"], "hit rate": r["hit_rate"], "chance": r["chance"]}
