@@ -120,6 +120,11 @@ def measure(name, frames, holes, configs, out_dir, seconds_budget=None):
     middle = len(frames) // 2
     shown = {"input": np.where(holes[..., None], 0, frames)[middle], **{k: v[middle] for k, v in results.items()}, "truth": frames[middle]}
     save_image(out_dir / f"{slug}.png", comparison_figure(shown, columns=len(shown)))
+    hy, hx = np.nonzero(holes[middle])  # the same, cropped to the hole and enlarged (ghosts, smears)
+    if len(hy):
+        y0, y1, x0, x1 = max(0, hy.min() - 16), hy.max() + 17, max(0, hx.min() - 16), hx.max() + 17
+        crops = {k: cv2.resize(v[y0:y1, x0:x1], None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST) for k, v in shown.items()}
+        save_image(out_dir / f"{slug}_hole.png", comparison_figure(crops, columns=len(crops)))
     ys = np.nonzero(holes.any(axis=(0, 2)))[0]
     row = int(ys[len(ys) // 2])
     slices = {k: v for k, v in results.items()} | {"truth": frames}
@@ -144,6 +149,8 @@ def main() -> None:
         fast = fast.replace(dilate=args.dilate, dilate_side=None)
     best = fast.replace(quality="best")
     configs = {"fast": fast, "best": best}
+    # the shared and removal groups also show propagation's other way of combining the copies (ghosting)
+    combined = configs | {"fast, one copy": fast.replace(combine="one"), "best, one copy": best.replace(combine="one")}
     rows = []
     if "unseen" in args.groups:
         unseen_configs = dict(configs)
@@ -210,17 +217,17 @@ def main() -> None:
             if args.cases and not any(c in case.name for c in args.cases):
                 continue
             frames, holes = load_case(case)
-            group += measure(case.name.replace("composed_", ""), frames, holes, configs, pictures)
-        for label in ["Telea", *configs]:
+            group += measure(case.name.replace("composed_", ""), frames, holes, combined, pictures)
+        for label in ["Telea", *combined]:
             chosen = [r for r in group if r["method"] == label]
             if chosen:
                 group.append(mean_row(chosen, ["psnr", "psnr_hole", "sharpness", "seconds", "cpu_s"], case="mean shared", method=label))
         rows += group
     if "removal" in args.groups:
         frames, holes = load_case(data / "removal_schoolgirls")
-        results = {"input": frames, **{label: inpaint_video(frames, holes, config).frames for label, config in configs.items()}}
+        results = {"input": frames, **{label: inpaint_video(frames, holes, config).frames for label, config in combined.items()}}
         for t in (0, len(frames) // 2, len(frames) - 1):
-            save_image(pictures / f"removal_schoolgirls_{t:02d}.png", comparison_figure({k: v[t] for k, v in results.items()}, columns=3))
+            save_image(pictures / f"removal_schoolgirls_{t:02d}.png", comparison_figure({k: v[t] for k, v in results.items()}, columns=len(results)))
         row = int(np.nonzero(holes.any(axis=(0, 2)))[0].mean())
         save_image(pictures / "removal_schoolgirls_slice.png", temporal_slice_figure(results, row, holes, time_scale=2))
     title = "What no frame shows: --quality fast vs best (texture synthesis) vs Telea"

@@ -4,6 +4,7 @@ import numpy as np
 
 from videofill.fill.propagate import (
     consensus,
+    one_copy,
     propagate,
     propagate_video,
     telea_fill,
@@ -55,6 +56,44 @@ def test_the_fill_is_the_median_of_the_copies_and_the_spatial_fill():
     # pixel 0: three copies say 10, one says 250 -> 10 (outvoted); pixel 1: no copy -> the spatial fill, 100;
     # pixel 2: one model's copies say 20 and 40, the other found none -> median(20, 40, 100) = 40
     np.testing.assert_allclose(consensus([camera, local], spatial, np.zeros(3)), [[10] * 3, [100] * 3, [40] * 3])
+
+
+def test_one_copy_takes_one_source_per_region_not_a_blend():
+    # a 1 x 12 strip of hole pixels; the camera model's two copies and the local model's forward copy disagree
+    # everywhere (a moving object: 0 / 200 / 90); the median of each pixel is 90. Pixel 11 has one copy only.
+    count = 12
+    points = np.stack([np.arange(count), np.zeros(count)], axis=1).astype(np.float32)
+
+    def copy(value, found=True):
+        return np.full((count, 3), value, np.float32), np.full(count, found)
+
+    camera = (*copy(0.0), *copy(200.0))
+    local = (*copy(90.0), *copy(0.0, found=False))
+    camera[1][11] = camera[3][11] = False  # pixel 11: only the local copy
+    median = np.full((count, 3), 90.0, np.float32)
+    median[11] = 50.0  # (say) the mean of its one copy and the spatial fill
+    result = one_copy([camera, local], median, points, (1, count), radius=2)
+    # the local forward copy is nearest the median everywhere: every pixel with two or more copies takes it, exactly
+    np.testing.assert_array_equal(result[:11], np.full((11, 3), 90.0))
+    np.testing.assert_array_equal(result[11], [50.0] * 3)  # one copy: the median is kept
+    # by hand, per source, the mean distance to the median over the pixels within 2 px decides, not the pixel alone:
+    # the camera's forward copy matches pixel 0's median exactly, but its neighbours' copies are far -> not taken
+    median[0] = 0.0
+    result = one_copy([camera, local], median, points, (1, count), radius=2)
+    # scores at pixel 0 over pixels 0-2: camera forward (0 + 90 + 90) / 3 = 60, local forward (90 + 0 + 0) / 3 = 30
+    np.testing.assert_array_equal(result[0], [90.0] * 3)
+
+
+def test_one_copy_in_propagate_returns_real_copies():
+    frames, flow = _pan(speed=4)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 12:28, 20:36] = True
+    damaged = frames.copy()
+    damaged[holes] = 0
+    result = propagate(damaged, holes, flow, -flow, combine="one")
+    np.testing.assert_array_equal(result.frames[3], frames[3])  # the copies agree: the exact content
+    with np.testing.assert_raises(ValueError):
+        propagate(damaged, holes, flow, -flow, combine="mean")
 
 
 def test_a_second_pass_estimates_the_flows_again_on_the_filled_video():

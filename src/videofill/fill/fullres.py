@@ -23,7 +23,17 @@ import cv2
 import numpy as np
 
 from videofill.fill.inference import feather_margin, feather_patch, hole_box
-from videofill.fill.propagate import AGREEMENT_TOLERANCE, Propagation, confirmed, consensus, copies, sample_points, to_grid
+from videofill.fill.propagate import (
+    AGREEMENT_TOLERANCE,
+    ONE_COPY_RADIUS,
+    Propagation,
+    confirmed,
+    consensus,
+    copies,
+    one_copy,
+    sample_points,
+    to_grid,
+)
 
 #: Hole pixels followed together (bounds the float work arrays: about 100 bytes per point).
 CHUNK_POINTS = 1 << 17
@@ -49,7 +59,8 @@ class FullResolutionFill:
     trusted: np.ndarray
 
 
-def _fill_points(frames, known, models, t, points, reach, scale, low, worth, whole_hole, tolerance, trusted_only):
+def _fill_points(frames, known, models, t, points, reach, scale, low, worth, whole_hole, tolerance, trusted_only,
+                 combine="median"):
     """Values (uint8 (N, 3)), seen and trusted (bool (N,)) of ``points`` (float32 (N, 2), hole pixels of frame t);
     only the points where ``worth`` (uint8 working grid) is set are followed."""
     grid = to_grid(points, scale)
@@ -61,7 +72,11 @@ def _fill_points(frames, known, models, t, points, reach, scale, low, worth, who
         return values, seen, trusted
     spatial = None if whole_hole else sample_points(models.spatial[t], grid[follow], cv2.INTER_CUBIC, cv2.BORDER_REPLICATE)
     candidates = copies(frames, known, models, t, points[follow], reach, scale)
-    fill = np.clip(np.rint(consensus(candidates, spatial, models.fallback)), 0, 255).astype(np.uint8)
+    fill = consensus(candidates, spatial, models.fallback)
+    if combine == "one":  # the scoring square as large in the scene as at the working size
+        radius = max(1, round(ONE_COPY_RADIUS * max(scale)))
+        fill = one_copy(candidates, fill, points[follow], frames.shape[1:3], radius)
+    fill = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
     seen[follow] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0)
     trusted[follow] = confirmed(candidates, fill.astype(np.float32), tolerance)
     take = follow[trusted[follow] if trusted_only else seen[follow]]
@@ -104,6 +119,7 @@ def fill_full_resolution(
     tolerance: float = AGREEMENT_TOLERANCE,
     trusted_only: bool = False,
     chunk: int = CHUNK_POINTS,
+    combine: str = "median",
 ) -> FullResolutionFill:
     """Fill the input's holes at its own resolution from the frames that show them (see the module docstring).
 
@@ -121,6 +137,7 @@ def fill_full_resolution(
         tolerance: see :data:`videofill.fill.propagate.AGREEMENT_TOLERANCE`.
         trusted_only: take only the confirmed copies (the rest from ``low_fill``), for a network's output.
         chunk: hole pixels followed together.
+        combine: how the copies are combined (:data:`videofill.config.COMBINES`), as at the working size.
 
     Returns:
         :class:`FullResolutionFill`.
@@ -153,7 +170,8 @@ def fill_full_resolution(
         whole = bool(hole.all())
         for part in _chunks(len(points), chunk):
             values[part], seen_t[part], trusted_t[part] = _fill_points(
-                frames, known, models, t, points[part], reach, scale, low_fill[t], worth, whole, tolerance, trusted_only
+                frames, known, models, t, points[part], reach, scale, low_fill[t], worth, whole, tolerance, trusted_only,
+                combine,
             )
         seen[t][box][inner] = seen_t
         trusted[t][box][inner] = trusted_t
