@@ -100,12 +100,3 @@ def test_peak_memory_sees_an_allocation():
         block = np.ones(64 * 2**20, np.uint8)  # 64 MiB, touched
         del block
     assert big.peak_mib - small.peak_mib > 60
-
-
-def test_cli_bad_jobs_file_exits_2_and_writes_nothing(tmp_path, capsys):
-    from videofill import cli
-
-    (tmp_path / "jobs.csv").write_text("input,masks,colour\na,b,red\n")
-    assert cli.main(["batch", str(tmp_path / "jobs.csv"), "-o", str(tmp_path / "out"), "--quiet"]) == 2
-    assert not (tmp_path / "out").exists()
-    assert capsys.readouterr().err.strip().count("\n") == 0  # one line

@@ -1,4 +1,4 @@
-"""The ``videofill`` command line: reliability (issue 7).
+"""``videofill inpaint`` (videofill.cli.inpaint): reliability (issue 7).
 
 - A run killed with SIGKILL and continued with ``--resume`` gives the same frames, bit for bit, as a run that was
   never interrupted (subprocesses, PNG-folder output).
@@ -419,15 +419,6 @@ def test_negative_pixel_settings_are_one_line_errors(tiny_dir, tmp_path, capsys,
     assert code == 2
     assert_one_line_error(err, *words)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_viz_side_by_side_of_different_lengths_is_one_line(tiny_dir, tmp_path, capsys):
-    short = tmp_path / "short"
-    write_frames(short, read_frames(tiny_dir / "frames")[:5], 24)
-    code, _, err = run_main(capsys, "viz", "side-by-side", tiny_dir / "frames", short, "-o", tmp_path / "sbs.mp4")
-    assert code == 2
-    assert_one_line_error(err, "one length", "12 frames", "5 frames")
-    assert not (tmp_path / "sbs.mp4").exists()
 
 
 def test_the_python_api_refuses_a_list_with_one_line(tiny_case):

@@ -1,10 +1,11 @@
-"""``videofill app``: its options, one-line errors, and no Gradio import for ``videofill --help``."""
+"""``videofill app`` (videofill.cli.app): its options, one-line errors, and no Gradio import for ``videofill --help``."""
 
 import subprocess
 import sys
 from pathlib import Path
 
 from videofill import cli
+from videofill.cli.app import cmd_app
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -12,7 +13,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 def test_defaults_bind_to_localhost():
     args = cli.build_parser().parse_args(["app"])
     assert (args.host, args.port, args.max_upload_mb) == ("127.0.0.1", 7860, 500)
-    assert args.run is cli.cmd_app
+    assert args.run is cmd_app
 
 
 def test_bad_options_are_one_line(capsys):

@@ -1,4 +1,5 @@
-"""``videofill inpaint`` on real-footage shapes: long clips in windows, --start/--end, odd and portrait sizes, audio.
+"""``videofill inpaint`` (videofill.cli.inpaint) on real-footage shapes: long clips in windows, --start/--end, odd
+and portrait sizes, audio.
 
 Every run uses the ``test`` preset on a few small synthetic frames (seconds, not minutes).
 """
