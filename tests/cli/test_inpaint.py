@@ -510,3 +510,10 @@ def test_sigterm_during_training_saves_a_checkpoint_to_resume_from(tiny_dir, tmp
     assert checkpoint.exists()
     state = torch.load(checkpoint, weights_only=False)
     assert state["step"] > 0
+
+
+def test_combine_one_reaches_the_run_and_its_record(tiny_dir, tmp_path, capsys):
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "one", "--quiet",
+                            "--combine", "one")
+    assert code == 0, err
+    assert json.loads(record_path_for(tmp_path / "one").read_text())["config"]["combine"] == "one"

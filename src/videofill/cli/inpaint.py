@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 from videofill.cli.common import HelpFormatter, add_marks, mark_texts, parse_size, say
-from videofill.config import METHODS, PRESETS, InpaintConfig, get_preset
+from videofill.config import COMBINES, METHODS, PRESETS, InpaintConfig, get_preset
 from videofill.errors import VideofillError
 
 #: inpaint flags that map one to one onto InpaintConfig fields (flag dest -> field); unset flags keep the preset's.
 CONFIG_FLAGS = (
     "quality", "method", "device", "seed", "dilate", "size", "max_side", "vgg_weights", "steps_per_batch", "epochs", "max_steps",
-    "unseen_steps", "feather", "crf", "window", "overlap", "checkpoint_seconds", "progress_every",
+    "unseen_steps", "combine", "feather", "crf", "window", "overlap", "checkpoint_seconds", "progress_every",
 )
 
 
@@ -61,6 +61,7 @@ def add_inpaint(commands) -> None:
     method.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
     method.add_argument("--quality", choices=("fast", "best"), default=None, help=f"fast: propagation alone (seconds); best: also synthesise what no frame shows from the video's texture (minutes) (default: {preset.quality})")
     method.add_argument("--unseen-steps", type=int, default=None, help=f"with --quality best under a static camera: steps of the network trained on the background to fill what no frame shows, 0 for patches and diffusion only (default: {preset.unseen_steps})")
+    method.add_argument("--combine", choices=COMBINES, default=None, help=f"how a hole pixel's copies from other frames are combined: median (smoothest, best PSNR) or one (one copy per region: a moving object comes back solid instead of a half-transparent ghost, sharper, about 0.7 dB lower PSNR on the composed cases) (default: {preset.combine})")
     method.add_argument("--method", default=None, help=f"network method when one is trained: {', '.join(METHODS)} (default: {preset.method})")
     method.add_argument("--max-steps", type=int, default=None, help="training steps in all; the default preset's 0 trains no network and returns the propagated fill (default: the preset's)")
     method.add_argument("--dilate", type=int, default=None, help=f"grow each hole by N pixels of the input (default: {preset.dilate}" + (f" px per {preset.dilate_side} px of the input's long side" if preset.dilate_side else "") + ")")

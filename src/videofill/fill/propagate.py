@@ -12,7 +12,7 @@ pixel: up to four copies. The result is the per-channel median of those copies a
 outvoted; where the copies disagree, or only one exists, the value moves towards the spatial fill, and a pixel no
 frame shows gets the spatial fill. With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes one of
 them instead, the same source as its neighbours: a moving object whose copies disagree comes back solid, not as the
-median's half-transparent blend of them (sharper, and about 0.6 dB lower PSNR on the composed cases, where the blend
+median's half-transparent blend of them (sharper, and about 0.7 dB lower PSNR on the composed cases, where the blend
 hedges between misaligned copies). A pixel is *trusted* when the result is one model's colour and that model's
 forward and backward copies agree (or it found only one copy: nothing to check it against).
 
