@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from videofill.fill.learned import crop_around, dip_fill
+from videofill.fill.learned import crop_around, dip_fill, smallest_side
 
 
 def test_crop_around_holds_the_hole_and_its_margin_in_multiples():
@@ -25,3 +25,22 @@ def test_dip_fill_learns_a_flat_colour_and_keeps_known_pixels():
     out = dip_fill(given, hole, steps=100, channels=(16, 32, 64), margin=8)
     assert np.array_equal(out[~hole], image[~hole])
     assert np.abs(out[hole].astype(int) - image[hole]).mean() < 5  # a prior trained on one colour outputs it
+
+
+def test_crop_around_grows_to_the_least_side():
+    hole = np.zeros((200, 200), bool)
+    hole[0:3, 0:3] = True  # at the corner: 3 + 8 px of span
+    rows, cols = crop_around(hole, margin=8, multiple=32, least=96)
+    assert (rows.start, rows.stop, cols.start, cols.stop) == (0, 96, 0, 96)
+
+
+def test_the_network_needs_three_pixels_at_its_deepest_level():
+    assert smallest_side((16, 32, 64, 128, 128)) == 96  # 96 / 2 ** 5 = 3
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (96, 96, 3), dtype=np.uint8)
+    hole = np.zeros((96, 96), bool)
+    hole[0:4, 0:4] = True  # at the corner: the crop would be 64 px without the least side (a padding error)
+    out = dip_fill(image, hole, steps=1)
+    assert np.array_equal(out[~hole], image[~hole])
+    with pytest.raises(ValueError, match="smaller than the network's 96 px"):
+        dip_fill(image[:64, :64], hole[:64, :64], steps=1)

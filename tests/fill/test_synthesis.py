@@ -133,11 +133,11 @@ def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
 
 
 def test_fill_plate_refuses_an_unknown_filler_and_skips_the_network_on_a_tiny_plate():
-    plate = np.full((24, 24, 3), 90, np.uint8)
-    never = np.zeros((24, 24), bool)
-    never[10:14, 10:14] = True
+    plate = np.full((64, 64, 3), 90, np.uint8)
+    never = np.zeros((64, 64), bool)
+    never[30:34, 30:34] = True
     with pytest.raises(ValueError, match="patch"):
         fill_plate(plate, never, fillers=("patch",))
-    forced = fill_plate(plate, never, network_steps=5, fillers=("network",))  # 24 px < the network's 32: not run
+    forced = fill_plate(plate, never, network_steps=5, fillers=("network",))  # 64 px < the network's 96: not run
     assert [name for _, name in forced.choices] == ["diffusion"]
     assert np.array_equal(forced.filled, cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA))

@@ -22,6 +22,12 @@ from videofill.fill.networks import EncoderDecoder
 
 #: Encoder channels of the image prior, top to bottom (the paper's first five levels: a crop needs fewer than six).
 DIP_CHANNELS = (16, 32, 64, 128, 128)
+def smallest_side(channels: tuple[int, ...] = DIP_CHANNELS) -> int:
+    """The smallest crop side (px) the network of ``channels`` can train on: its deepest level's second 5x5
+    convolution pads 2 px by reflection, which needs 3 px or more there, so 3 * 2 ** depth."""
+    return 3 * 2 ** len(channels)
+
+
 #: Known pixels (px) kept around the hole's bounding box as the network's context.
 DIP_MARGIN = 48
 #: Adam learning rate (the paper's).
@@ -30,10 +36,11 @@ DIP_LR = 0.01
 DIP_NOISE = 0.1
 
 
-def crop_around(hole: np.ndarray, margin: int, multiple: int) -> tuple[slice, slice]:
+def crop_around(hole: np.ndarray, margin: int, multiple: int, least: int = 0) -> tuple[slice, slice]:
     """The rectangle (rows, columns) holding every hole pixel plus ``margin`` px each side, each side rounded up to
-    a multiple of ``multiple`` (centred on the box, kept inside the image; at most the largest multiple that fits,
-    so a hole reaching the image's last few rows or columns may stick out). bool (H, W) -> (slice, slice).
+    a multiple of ``multiple`` and to ``least`` px or more (centred on the box, kept inside the image; at most the
+    largest multiple that fits, so a hole reaching the image's last few rows or columns may stick out).
+    bool (H, W) -> (slice, slice).
 
     Raises ValueError when the image is smaller than ``multiple`` on a side or the hole is empty."""
     height, width = hole.shape
@@ -45,7 +52,7 @@ def crop_around(hole: np.ndarray, margin: int, multiple: int) -> tuple[slice, sl
     spans = []
     for low, high, size in ((ys.min(), ys.max() + 1, height), (xs.min(), xs.max() + 1, width)):
         low, high = max(0, int(low) - margin), min(size, int(high) + margin)
-        side = min(-(-(high - low) // multiple) * multiple, size // multiple * multiple)
+        side = min(-(-max(high - low, least) // multiple) * multiple, size // multiple * multiple)
         start = min(max(0, (low + high - side) // 2), size - side)
         spans.append(slice(start, start + side))
     return spans[0], spans[1]
@@ -67,7 +74,7 @@ def dip_fill(
         image: uint8 (H, W, 3) RGB; its hole pixels are never looked at.
         hole: bool (H, W), True = to fill (also every pixel whose value must not be learned).
         steps: Adam steps (each one forward and backward pass over the crop).
-        channels: encoder channels per level; 2 ** len(channels) must fit the image.
+        channels: encoder channels per level; the image must be :func:`smallest_side` px or more on each side.
         margin: px of known context kept around the hole's bounding box.
         seed: seeds the noise input and the initial weights.
         device: where the network trains.
@@ -79,7 +86,10 @@ def dip_fill(
     out = image.copy()
     if not hole.any() or steps <= 0:
         return out
-    rows, cols = crop_around(hole, margin, 2 ** len(channels))
+    if min(image.shape[:2]) < smallest_side(channels):
+        raise ValueError(f"dip_fill: a {image.shape[1]}x{image.shape[0]} image is smaller than the network's "
+                         f"{smallest_side(channels)} px on a side")
+    rows, cols = crop_around(hole, margin, 2 ** len(channels), least=smallest_side(channels))
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     device = torch.device(device)
@@ -103,4 +113,4 @@ def dip_fill(
     return out
 
 
-__all__ = ["DIP_CHANNELS", "crop_around", "dip_fill"]
+__all__ = ["DIP_CHANNELS", "crop_around", "dip_fill", "smallest_side"]

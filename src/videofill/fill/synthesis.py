@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from videofill.fill.learned import DIP_CHANNELS, dip_fill
+from videofill.fill.learned import dip_fill, smallest_side
 from videofill.fill.patches import PATCH, patch_synthesis
 
 #: Only parts of the unseen region that hold a disc of this radius (px) may take patches (see :func:`thick_parts`).
@@ -134,7 +134,7 @@ def fill_plate(
         plate: uint8 (H, W, 3), the background (values under ``never`` are ignored).
         never: bool (H, W), the pixels to fill.
         network_steps: Adam steps of :func:`videofill.fill.learned.dip_fill` (0: the network is not a candidate;
-            nor is it on a plate smaller than the network's 2 ** depth px on a side).
+            nor is it on a plate smaller than :func:`videofill.fill.learned.smallest_side`).
         patch: patch side (px); seed: seeds the random search and the network.
         min_radius: thinner parts are not given to patches.
         device: where the network trains.
@@ -148,7 +148,7 @@ def fill_plate(
     if unknown:
         raise ValueError(f"fill_plate: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
     context = _telea(plate, never)
-    use_network = network_steps > 0 and "network" in fillers and min(plate.shape[:2]) >= 2 ** len(DIP_CHANNELS)
+    use_network = network_steps > 0 and "network" in fillers and min(plate.shape[:2]) >= smallest_side()
     forced = "diffusion" not in fillers
     if forced:  # no comparison: the first filler asked for that can run (the network only when it is that one)
         forced_winner = next((name for name in fillers if name != "network" or use_network), "diffusion")
