@@ -7,7 +7,8 @@ import pytest
 
 from videofill.track import TrackConfig
 from videofill.track.augment import spoil_prior
-from videofill.track.steps import near_parts, zoom_for
+from videofill.track.motion import camera_residual
+from videofill.track.steps import near_parts, still_background, zoom_for
 
 
 def test_zoom_brings_the_object_to_the_nearest_marked_size():
@@ -46,3 +47,34 @@ def test_part_prior_keeps_30_to_70_percent_of_the_object():
         kept = (p > 0.5).sum() / mask.sum()
         assert 0.25 <= kept <= 0.75, kept  # the rotation/scale jitter of +-4 deg, +-6 % remains
         assert ((p > 0.5) & (mask < 0.5)).sum() <= 0.1 * mask.sum()
+
+
+def _flow_with_square(obj_dx):
+    flow = np.zeros((60, 80, 2), np.float32)
+    flow[..., 0], flow[..., 1] = 2.0, 1.0  # the camera: a translation
+    flow[20:40, 30:50, 0] = 2.0 + obj_dx  # the object moves 4 px more to the right
+    prior = np.zeros((60, 80), np.float32)
+    prior[20:40, 30:50] = 1
+    return flow, prior
+
+
+def test_camera_residual_of_a_translation_and_a_moving_square():
+    flow, prior = _flow_with_square(4.0)
+    res = camera_residual(flow, prior < 0.5)
+    # the homography is the translation exactly: residual 0 outside, |(4, 0)| / (0 + 0.5) = 8 on the square
+    assert np.allclose(res[prior < 0.5], 0, atol=1e-3)
+    assert np.allclose(res[prior > 0.5], 8.0, atol=1e-3)
+
+
+def test_still_background_is_zero_where_the_camera_moves_things():
+    flow, prior = _flow_with_square(4.0)
+    cfg = TrackConfig(motion_gate=3.0, motion_lo=1.0, motion_hi=3.0)
+    moving = still_background(flow, prior, cfg)
+    assert moving[prior > 0.5].min() == pytest.approx(1.0)
+    assert moving[prior < 0.5].max() == pytest.approx(0.0, abs=1e-3)
+    # a square that moves only 1 px more (residual 2 < gate 3) gives no cue, nor does a tiny object
+    flow, prior = _flow_with_square(1.0)
+    assert still_background(flow, prior, cfg) is None
+    tiny = np.zeros_like(prior)
+    tiny[0:3, 0:3] = 1
+    assert still_background(flow, tiny, cfg) is None

@@ -15,6 +15,7 @@ import numpy as np
 
 from videofill.track.colour import ColourModel
 from videofill.track.config import TrackConfig
+from videofill.track.motion import camera_residual
 from videofill.track.net import Segmenter
 
 
@@ -65,6 +66,33 @@ def zoom_for(prior_area: float, key_areas: list[float], cfg: TrackConfig) -> flo
     return float(np.clip(z, cfg.zoom_min, cfg.zoom_max))
 
 
+def still_background(flow: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> np.ndarray | None:
+    """float32 (h, w) in [0, 1]: how much each pixel moves unlike the camera, 0 = with it (background-like).
+
+    The camera's motion is fitted to the flow outside the carried object grown by a tenth of its size
+    (:func:`videofill.track.motion.camera_residual`); the residual r (in units of the typical background residual)
+    maps to 0 below ``motion_lo``, 1 above ``motion_hi``, linearly between. None (no cue) when the object is
+    tiny, the fit fails, or the object's own median residual is below ``motion_gate`` (it moves with the camera).
+
+    Args:
+        flow: float32 (h, w, 2) flow from this frame to the previous one of the pass.
+        prior: float32 (h, w) carried prior in [0, 1].
+    """
+    obj = (prior > 0.5).astype(np.uint8)
+    area = int(obj.sum())
+    if area < 20:
+        return None
+    r = max(2, round(0.1 * np.sqrt(area)))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    res = camera_residual(flow, cv2.dilate(obj, k) == 0)
+    if res is None:
+        return None
+    core = cv2.erode(obj, np.ones((3, 3), np.uint8)) > 0
+    if not core.any() or float(np.median(res[core])) < cfg.motion_gate:
+        return None
+    return np.clip((res - cfg.motion_lo) / (cfg.motion_hi - cfg.motion_lo), 0, 1).astype(np.float32)
+
+
 class Stepper:
     """Turns (frame index, carried prior) into a probability, for one method; trained on the marked frames.
 
@@ -108,12 +136,21 @@ class Stepper:
         prob = self.seg.predict(np.ascontiguousarray(img), np.ascontiguousarray(pri))
         return cv2.resize(prob, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    def __call__(self, t: int, prior: np.ndarray) -> np.ndarray:
+    def colour_posterior(self, t: int, prior: np.ndarray) -> np.ndarray:
+        """float32 (h, w) colour model's P(object) on frame t given the prior, parts far from the prior dropped."""
+        cfg = self.cfg
+        lr = self.colour.local_log_ratio(self.small[t], prior, cfg.colour_ring, cfg.colour_ring_gap,
+                                         cfg.colour_ring_width)
+        return near_parts(self.colour.posterior(self.small[t], prior, cfg.colour_clip, lr), prior, cfg)
+
+    def __call__(self, t: int, prior: np.ndarray, flow: np.ndarray | None = None) -> np.ndarray:
+        """float32 (h, w) probability of frame t from its carried (h, w) prior; ``flow`` (h, w, 2) goes from frame t
+        to the pass's previous frame (for the motion cue, ``cfg.motion``)."""
         cfg = self.cfg
         if cfg.method == "flow":
             return prior
         if cfg.method == "colour":
-            return near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
+            return self.colour_posterior(t, prior)
         image = self.small[t].astype(np.float32) / 255
         if cfg.method == "appearance":  # free of the flow
             return self.seg.predict(image, prior)
@@ -121,14 +158,19 @@ class Stepper:
         if cfg.fuse_flow > 0:
             prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
         if cfg.fuse_colour > 0:
-            colour = near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
-            prob = (1 - cfg.fuse_colour) * prob + cfg.fuse_colour * colour
+            colour = self.colour_posterior(t, prior)
+            w = cfg.fuse_colour * (1 - cfg.colour_confident * np.abs(2 * prob - 1))
+            prob = (1 - w) * prob + w * colour
+        if cfg.motion > 0 and flow is not None:
+            moving = still_background(flow, prior, cfg)
+            if moving is not None:
+                prob = prob * (1 - cfg.motion * (1 - moving))
         self.seen += 1
         mask = prob > cfg.threshold
         prior_area = float((prior > cfg.threshold).sum())
         if cfg.guard > 0 and prior_area > 0 and mask.sum() < cfg.guard * prior_area:
             self.guarded += 1
-            return near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
+            return self.colour_posterior(t, prior)
         if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
             target = unknown_band(mask, cfg.online_band)
             self.seg.fit(self.images + [image], self.masks + [target], cfg.online_steps, lr=cfg.lr * 0.3)

@@ -45,8 +45,14 @@ def _sharpen(prob: np.ndarray, cfg: TrackConfig) -> np.ndarray:
     return cv2.GaussianBlur(m, (0, 0), cfg.prior_blur) if cfg.prior_blur > 0 else m
 
 
-def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig) -> dict:
+def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig,
+          other: np.ndarray | None = None) -> dict:
     """Carry the key mask of frame ``start`` frame by frame to ``stop`` (exclusive, either direction).
+
+    Args:
+        other: float16 (T, h, w) probabilities of the pass that came into this gap from ``stop``'s side (the
+            second pass into a gap between two marks), or None. With ``cfg.gap_prior`` its mask is mixed into the
+            carried prior by closeness (all of it next to ``stop``, none next to ``start``).
 
     Returns {frame index: float32 (h, w) probability}.
     """
@@ -54,8 +60,12 @@ def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndar
     out = {}
     cur = key
     for t in range(start + step, stop, step):
-        prior = flow.carry(_sharpen(cur, cfg), t, t - step)
-        cur = stepper(t, prior)
+        f = flow.flow(t, t - step)
+        prior = flow.warp(_sharpen(cur, cfg), f)
+        if other is not None and cfg.gap_prior > 0:
+            wt = cfg.gap_prior * (t - start) / (stop - start)  # 0 next to start, gap_prior next to stop
+            prior = (1 - wt) * prior + wt * _sharpen(other[t].astype(np.float32), cfg)
+        cur = stepper(t, prior, f)
         out[t] = cur
     return out
 
@@ -134,7 +144,8 @@ def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: Tra
         next_k = order[i + 1] if i + 1 < len(order) else t_count
         for start, stop in ((k, next_k), (k, prev_k)):
             bounded = 0 <= stop < t_count
-            for t, p in _pass(stepper, flow, start, stop, keys[k], cfg).items():
+            other = prob if bounded and start > stop else None
+            for t, p in _pass(stepper, flow, start, stop, keys[k], cfg, other).items():
                 if bounded and start > stop:  # the second pass into a gap: mix with the first by closeness
                     wt = (t - stop) / (start - stop)
                     p = wt * p + (1 - wt) * prob[t].astype(np.float32)
