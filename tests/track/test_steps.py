@@ -68,13 +68,16 @@ def test_camera_residual_of_a_translation_and_a_moving_square():
 
 def test_still_background_is_zero_where_the_camera_moves_things():
     flow, prior = _flow_with_square(4.0)
-    cfg = TrackConfig(motion_gate=3.0, motion_lo=1.0, motion_hi=3.0)
-    moving = still_background(flow, prior, cfg)
+    cfg = TrackConfig(motion_lo=1.0, motion_hi=3.0)
+    moving, median = still_background(flow, prior, cfg)
+    assert median == pytest.approx(8.0, abs=1e-3)
     assert moving[prior > 0.5].min() == pytest.approx(1.0)
     assert moving[prior < 0.5].max() == pytest.approx(0.0, abs=1e-3)
-    # a square that moves only 1 px more (residual 2 < gate 3) gives no cue, nor does a tiny object
+    # a square that moves 1 px more: residual 2, half way between motion_lo and motion_hi
     flow, prior = _flow_with_square(1.0)
-    assert still_background(flow, prior, cfg) is None
+    moving, median = still_background(flow, prior, cfg)
+    assert median == pytest.approx(2.0, abs=1e-3)
+    assert moving[30, 40] == pytest.approx(0.5, abs=1e-3)
     tiny = np.zeros_like(prior)
     tiny[0:3, 0:3] = 1
     assert still_background(flow, tiny, cfg) is None

@@ -36,19 +36,19 @@ class TrackConfig:
     zoom_min: float = 0.3  # smallest zoom (a frame shrunk to 30 %: objects up to ~11x the marked area)
     zoom_max: float = 2.0  # largest zoom (objects down to 1/4 of the marked area)
     fuse_colour: float = 0.7  # weight of the colour model's posterior (given the prior) mixed into the network's probability
-    colour_clip: float = 0.02  # the carried prior is clipped to [c, 1 - c] in the colour model's Bayes rule (larger: colours overrule it more)
-    colour_ring: float = 0.0  # colour model: weight of the current frame's ring around the object in the background histogram (0 = marked frames only)
-    colour_ring_gap: float = 0.1  # colour model: the ring starts this many object sizes (sqrt of the area) outside the carried object
-    colour_ring_width: float = 0.5  # colour model: and is this many object sizes wide
-    colour_confident: float = 0.0  # the colour weight falls to (1 - this) x fuse_colour where the network is certain (p = 0 or 1)
     motion: float = 0.0  # weight of the motion cue: the probability is scaled by (1 - motion) where a pixel moves with the camera (0 = off)
     motion_gate: float = 3.0  # motion cue only while the carried object's median residual to the camera's motion is at least this (it moves)
+    motion_memory: int = 0  # motion cue: stays on this many frames after the carried object last moved (a mask that slid onto still background)
     motion_lo: float = 1.0  # motion cue: residual (units of the background's median) at or below which a pixel counts as still
     motion_hi: float = 3.0  # motion cue: residual at or above which a pixel counts as moving
+    redetect: float = 0.0  # search the whole frame when the mask falls below this fraction of its largest area of the last redetect_window frames (0 = off)
+    redetect_window: int = 5  # re-detection: frames of the pass whose largest area is the reference
+    redetect_min: float = 0.2  # re-detection: smallest part taken, as a fraction of the reference area
+    redetect_conf: float = 0.7  # re-detection: smallest mean probability of the part taken
     guard: float = 0.5  # when the network's mask is below this fraction of the carried prior's area, use colour + prior (0 = off)
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
-    gap_prior: float = 0.0  # between two marks: the second pass's prior mixes in the first pass's mask, up to this weight next to the first pass's mark
+    gap_power: float = 1.0  # between two marks the passes are weighted x^p / (x^p + (1 - x)^p), x = closeness to each mark (1 = linear)
     grabcut_iters: int = 5  # cv2.grabCut iterations for a box or points mark
     box_motion: float = 2.0  # box mark: box pixels moving this many times the background's typical flow residual start GrabCut as object, the rest as background (0 = off)
     box_motion_gap: int = 3  # box mark: the motion is measured against the frames this many frames before and after

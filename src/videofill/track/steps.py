@@ -66,17 +66,20 @@ def zoom_for(prior_area: float, key_areas: list[float], cfg: TrackConfig) -> flo
     return float(np.clip(z, cfg.zoom_min, cfg.zoom_max))
 
 
-def still_background(flow: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> np.ndarray | None:
-    """float32 (h, w) in [0, 1]: how much each pixel moves unlike the camera, 0 = with it (background-like).
+def still_background(flow: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> tuple[np.ndarray, float] | None:
+    """How much each pixel moves unlike the camera, and how much the carried object does.
 
     The camera's motion is fitted to the flow outside the carried object grown by a tenth of its size
     (:func:`videofill.track.motion.camera_residual`); the residual r (in units of the typical background residual)
-    maps to 0 below ``motion_lo``, 1 above ``motion_hi``, linearly between. None (no cue) when the object is
-    tiny, the fit fails, or the object's own median residual is below ``motion_gate`` (it moves with the camera).
+    maps to 0 below ``motion_lo``, 1 above ``motion_hi``, linearly between.
 
     Args:
         flow: float32 (h, w, 2) flow from this frame to the previous one of the pass.
         prior: float32 (h, w) carried prior in [0, 1].
+
+    Returns:
+        (float32 (h, w) in [0, 1], 0 = moves with the camera (background-like); the median r over the object's
+        core), or None when the object is tiny or the fit fails.
     """
     obj = (prior > 0.5).astype(np.uint8)
     area = int(obj.sum())
@@ -88,9 +91,8 @@ def still_background(flow: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> n
     if res is None:
         return None
     core = cv2.erode(obj, np.ones((3, 3), np.uint8)) > 0
-    if not core.any() or float(np.median(res[core])) < cfg.motion_gate:
-        return None
-    return np.clip((res - cfg.motion_lo) / (cfg.motion_hi - cfg.motion_lo), 0, 1).astype(np.float32)
+    median = float(np.median(res[core if core.any() else obj > 0]))
+    return np.clip((res - cfg.motion_lo) / (cfg.motion_hi - cfg.motion_lo), 0, 1).astype(np.float32), median
 
 
 class Stepper:
@@ -119,15 +121,23 @@ class Stepper:
             self.colour = ColourModel([small[k] for k in keys], self.masks)
         self.seen = 0
         self.guarded = 0
+        self.redetected = 0
+        self.start_pass()
 
-    def predict(self, image: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    def start_pass(self) -> None:
+        """Forget the motion history: a new pass starts from a mark (its object moves until shown otherwise)."""
+        self.still_for = 0
+
+    def predict(self, image: np.ndarray, prior: np.ndarray, area: float | None = None) -> np.ndarray:
         """float32 (h, w) network probability of a float32 (h, w, 3) frame in [0, 1] given its (h, w) prior.
 
-        The frame and prior are zoomed by :func:`zoom_for` before the network sees them and its answer is zoomed
-        back.
+        The frame and prior are zoomed by :func:`zoom_for` (for an object of ``area`` px, default the prior's)
+        before the network sees them and its answer is zoomed back.
         """
         h, w = prior.shape
-        z = zoom_for(float((prior > self.cfg.threshold).sum()), self.key_areas, self.cfg)
+        if area is None:
+            area = float((prior > self.cfg.threshold).sum())
+        z = zoom_for(area, self.key_areas, self.cfg)
         if z == 1.0:
             return self.seg.predict(image, prior)
         size = (max(16, round(w * z)), max(16, round(h * z)))
@@ -138,10 +148,7 @@ class Stepper:
 
     def colour_posterior(self, t: int, prior: np.ndarray) -> np.ndarray:
         """float32 (h, w) colour model's P(object) on frame t given the prior, parts far from the prior dropped."""
-        cfg = self.cfg
-        lr = self.colour.local_log_ratio(self.small[t], prior, cfg.colour_ring, cfg.colour_ring_gap,
-                                         cfg.colour_ring_width)
-        return near_parts(self.colour.posterior(self.small[t], prior, cfg.colour_clip, lr), prior, cfg)
+        return near_parts(self.colour.posterior(self.small[t], prior), prior, self.cfg)
 
     def __call__(self, t: int, prior: np.ndarray, flow: np.ndarray | None = None) -> np.ndarray:
         """float32 (h, w) probability of frame t from its carried (h, w) prior; ``flow`` (h, w, 2) goes from frame t
@@ -159,12 +166,14 @@ class Stepper:
             prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
         if cfg.fuse_colour > 0:
             colour = self.colour_posterior(t, prior)
-            w = cfg.fuse_colour * (1 - cfg.colour_confident * np.abs(2 * prob - 1))
-            prob = (1 - w) * prob + w * colour
+            prob = (1 - cfg.fuse_colour) * prob + cfg.fuse_colour * colour
         if cfg.motion > 0 and flow is not None:
-            moving = still_background(flow, prior, cfg)
-            if moving is not None:
-                prob = prob * (1 - cfg.motion * (1 - moving))
+            cue = still_background(flow, prior, cfg)
+            if cue is not None:
+                # the cue holds while the carried object moves unlike the camera, and motion_memory frames after
+                self.still_for = 0 if cue[1] >= cfg.motion_gate else self.still_for + 1
+                if self.still_for <= cfg.motion_memory:
+                    prob = prob * (1 - cfg.motion * (1 - cue[0]))
         self.seen += 1
         mask = prob > cfg.threshold
         prior_area = float((prior > cfg.threshold).sum())
@@ -175,3 +184,42 @@ class Stepper:
             target = unknown_band(mask, cfg.online_band)
             self.seg.fit(self.images + [image], self.masks + [target], cfg.online_steps, lr=cfg.lr * 0.3)
         return prob
+
+    def redetect(self, t: int, prob: np.ndarray, area: float, flow: np.ndarray | None) -> np.ndarray:
+        """The probability of frame t with the object searched for on the whole frame (after it shrank suddenly).
+
+        The network runs without a prior (zoomed for an object of ``area`` px, its recent size); with a flow (frame
+        t to the pass's previous frame) its probability is scaled down where pixels move with the camera, as in the
+        step (no gate: the object's own motion is unknown). The connected part of this candidate (> threshold)
+        with the largest probability mass, of at least ``redetect_min`` x ``area`` px and mean probability
+        ``redetect_conf``, is added to ``prob`` (pixelwise maximum); ``prob`` is returned unchanged otherwise.
+
+        Args:
+            t: frame index.
+            prob: float32 (h, w), the step's probability on frame t.
+            area: px, the object's recent area (the reference for the zoom and the smallest part).
+            flow: float32 (h, w, 2) or None.
+        """
+        cfg = self.cfg
+        if self.seg is None or area < 1:
+            return prob
+        image = self.small[t].astype(np.float32) / 255
+        cand = self.predict(image, np.zeros_like(prob), area)
+        if flow is not None and cfg.motion > 0:
+            seen = (prob > cfg.threshold) | (cand > cfg.threshold)
+            res = camera_residual(flow, ~seen)
+            if res is not None:
+                moving = np.clip((res - cfg.motion_lo) / (cfg.motion_hi - cfg.motion_lo), 0, 1)
+                cand = cand * (1 - cfg.motion * (1 - moving))
+        n, lab = cv2.connectedComponents((cand > cfg.threshold).astype(np.uint8), connectivity=8)
+        if n <= 1:
+            return prob
+        mass = np.bincount(lab.ravel(), weights=cand.ravel(), minlength=n)
+        count = np.bincount(lab.ravel(), minlength=n)
+        ok = (count >= cfg.redetect_min * area) & (mass >= cfg.redetect_conf * count)
+        ok[0] = False
+        if not ok.any():
+            return prob
+        best = int(np.argmax(np.where(ok, mass, -1)))
+        self.redetected += 1
+        return np.maximum(prob, np.where(lab == best, cand, 0)).astype(np.float32)

@@ -45,27 +45,38 @@ def _sharpen(prob: np.ndarray, cfg: TrackConfig) -> np.ndarray:
     return cv2.GaussianBlur(m, (0, 0), cfg.prior_blur) if cfg.prior_blur > 0 else m
 
 
-def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig,
-          other: np.ndarray | None = None) -> dict:
+def gap_weight(x: float, power: float) -> float:
+    """Weight of the pass from the mark at relative distance 1 - ``x`` (x = 1 on its mark, 0 on the other mark).
+
+    x ** power / (x ** power + (1 - x) ** power): ``power`` 1 is linear in the distance, larger favours the nearer
+    mark more.
+    """
+    a, b = x ** power, (1 - x) ** power
+    return a / (a + b) if a + b > 0 else 0.5
+
+
+def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig) -> dict:
     """Carry the key mask of frame ``start`` frame by frame to ``stop`` (exclusive, either direction).
 
-    Args:
-        other: float16 (T, h, w) probabilities of the pass that came into this gap from ``stop``'s side (the
-            second pass into a gap between two marks), or None. With ``cfg.gap_prior`` its mask is mixed into the
-            carried prior by closeness (all of it next to ``stop``, none next to ``start``).
+    With ``cfg.redetect``, a mask that falls below that fraction of its largest area of the last
+    ``redetect_window`` frames is searched for on the whole frame (:meth:`Stepper.redetect`).
 
     Returns {frame index: float32 (h, w) probability}.
     """
     step = 1 if stop > start else -1
     out = {}
     cur = key
+    areas = [float((key > cfg.threshold).sum())]  # the object's area on the frames of the pass so far
+    stepper.start_pass()
     for t in range(start + step, stop, step):
         f = flow.flow(t, t - step)
         prior = flow.warp(_sharpen(cur, cfg), f)
-        if other is not None and cfg.gap_prior > 0:
-            wt = cfg.gap_prior * (t - start) / (stop - start)  # 0 next to start, gap_prior next to stop
-            prior = (1 - wt) * prior + wt * _sharpen(other[t].astype(np.float32), cfg)
         cur = stepper(t, prior, f)
+        if cfg.redetect > 0:
+            recent = max(areas[-cfg.redetect_window:])
+            if (cur > cfg.threshold).sum() < cfg.redetect * recent:
+                cur = stepper.redetect(t, cur, recent, f)
+            areas.append(float((cur > cfg.threshold).sum()))
         out[t] = cur
     return out
 
@@ -144,10 +155,9 @@ def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: Tra
         next_k = order[i + 1] if i + 1 < len(order) else t_count
         for start, stop in ((k, next_k), (k, prev_k)):
             bounded = 0 <= stop < t_count
-            other = prob if bounded and start > stop else None
-            for t, p in _pass(stepper, flow, start, stop, keys[k], cfg, other).items():
+            for t, p in _pass(stepper, flow, start, stop, keys[k], cfg).items():
                 if bounded and start > stop:  # the second pass into a gap: mix with the first by closeness
-                    wt = (t - stop) / (start - stop)
+                    wt = gap_weight((t - stop) / (start - stop), cfg.gap_power)
                     p = wt * p + (1 - wt) * prob[t].astype(np.float32)
                 prob[t] = p
         log(f"frame {k}: carried both ways ({time.perf_counter() - t_start:.1f} s)")
