@@ -1,8 +1,12 @@
 """One tracking step: (frame, carried prior) -> the object's probability on that frame, for each method.
 
 The ``net`` step runs the network with the frame zoomed so that the carried object has about the size it had on the
-marked frame nearest in size (the network learnt the object at that scale only, +- the augmentation's zoom), and
-falls back to the colour model + prior when the network's mask collapses (shrinks below ``guard`` of the prior).
+marked frame nearest in size (the network learnt the object at that scale only, +- the augmentation's zoom), mixes
+in the colour model's posterior (``fuse_colour``), scales the probability down where pixels move with the camera
+while the object moves unlike it (the motion cue, ``motion``: leaks onto still road, kerbs or spectators), and falls
+back to the colour model + prior when the network's mask collapses (shrinks below ``guard`` of the prior). When the
+mask shrinks suddenly, :meth:`Stepper.redetect` searches the whole frame with the network (no prior) and the
+motion cue.
 """
 
 from __future__ import annotations

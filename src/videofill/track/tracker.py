@@ -4,7 +4,9 @@ Per marked frame, the mask is carried frame by frame forwards to the next marked
 previous one. At each step the previous frame's mask is moved onto the new frame by DIS optical flow (the prior), and
 the method turns prior and frame into the new mask:
 
-- ``net`` (default): a small network trained from scratch on the marked frames of this video, input frame + prior.
+- ``net`` (default): a small network trained from scratch on the marked frames of this video, input frame + prior,
+  mixed with a colour model and corrected by the motion cue; a mask that shrinks suddenly is searched for on the
+  whole frame (see :mod:`videofill.track.steps`).
 - ``flow``: the carried prior itself.
 - ``colour``: the prior corrected by object/background colour histograms of the marked frames.
 - ``appearance``: the network without the prior channel (appearance alone).
