@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from track import make_marks, read_clip
+from track import make_marks, read_clip, write_preview
 
 from videofill.track import (
     TrackConfig,
@@ -32,9 +32,10 @@ from videofill.track import (
 from videofill.track import net as net_module
 
 REPO = Path(__file__).resolve().parents[1]
-#: Settings that do not change the trained weights.
-STEP_ONLY = {"zoom", "zoom_free", "zoom_min", "zoom_max", "guard", "keep_near", "threshold", "fuse_flow", "fuse_colour",
-             "online_steps", "online_every", "online_band"}
+#: Settings that may change the trained weights (the cache key); every other field only changes the step.
+TRAIN = {"aug_rotate", "aug_scale", "batch", "box_motion", "box_motion_gap", "crop", "dis_finest_scale", "dis_preset",
+         "grabcut_iters", "long_side", "lr", "method", "net_width", "points_margin", "prior_blobs", "prior_blur",
+         "prior_drop", "prior_morph", "prior_part", "prior_shift", "prior_warp", "seed", "threads", "train_steps"}
 _fit = net_module.Segmenter.fit
 _state = {}
 
@@ -53,11 +54,12 @@ def _cached_fit(self, images, masks, steps, lr=None):
     return _fit(self, images, masks, steps, lr)
 
 
-def run(folder: Path, scenario: str, cfg: TrackConfig) -> tuple[float, float, float]:
-    """(J x100, F x100, CPU s) of one clip."""
+def run(folder: Path, scenario: str, cfg: TrackConfig, strip: Path | None = None,
+        per_frame: bool = False) -> tuple[float, float, float]:
+    """(J x100, F x100, CPU s) of one clip; optionally its strip (PNG) and its J per frame (printed)."""
     frames, truth = read_clip(folder)
     marks = make_marks(truth, scenario)
-    train = {k: v for k, v in asdict(cfg).items() if k not in STEP_ONLY}
+    train = {k: v for k, v in asdict(cfg).items() if k in TRAIN}
     if train.get("prior_part") == 0.0:
         del train["prior_part"]
     _state["key"] = f"{folder.name}_{scenario}_" + hashlib.md5(json.dumps(train, sort_keys=True).encode()).hexdigest()[:8]
@@ -65,6 +67,10 @@ def run(folder: Path, scenario: str, cfg: TrackConfig) -> tuple[float, float, fl
     pred = tracker._track(frames, marks, cfg, lambda s: None)
     cpu = time.process_time() - c0
     s = mask_scores(pred, truth, exclude=sorted({m.frame for m in marks} | {len(truth) - 1}))
+    if strip is not None:
+        write_preview(frames, pred, truth, strip)
+    if per_frame:
+        print(folder.name, " ".join(f"{i}:{100 * j:.0f}" for i, j in enumerate(s["J"])), flush=True)
     return 100 * s["J_mean"], 100 * s["F_mean"], cpu
 
 
@@ -75,6 +81,8 @@ def main() -> None:
     ap.add_argument("--scenario", default="one")
     ap.add_argument("--set", nargs="*", default=[], help="TrackConfig overrides, NAME=VALUE")
     ap.add_argument("--cache", default="/tmp/track_variants_cache")
+    ap.add_argument("--strips", default="", help="write each clip's strip into this folder")
+    ap.add_argument("--per-frame", action="store_true", help="print J of every frame")
     args = ap.parse_args()
     torch.set_num_threads(1)
     net_module.Segmenter.fit = _cached_fit
@@ -89,7 +97,8 @@ def main() -> None:
         cfg = replace(cfg, **{k: v.lower() in ("1", "true") if typ is bool else typ(v)})
     js = []
     for clip in clips:
-        j, f, cpu = run(data / clip, args.scenario, cfg)
+        strip = Path(args.strips) / f"{args.scenario}_{clip}.png" if args.strips else None
+        j, f, cpu = run(data / clip, args.scenario, cfg, strip, args.per_frame)
         js.append(j)
         print(f"{args.scenario} {clip:15s} J {j:5.1f} F {f:5.1f} cpu {cpu:5.1f}", flush=True)
     print(f"{args.scenario} MEAN J {np.mean(js):.1f}  {' '.join(args.set)}", flush=True)

@@ -7,7 +7,8 @@ import pytest
 
 from videofill.track import TrackConfig
 from videofill.track.augment import spoil_prior
-from videofill.track.steps import near_parts, zoom_for
+from videofill.track.motion import camera_residual
+from videofill.track.steps import Stepper, near_parts, still_background, zoom_for
 
 
 def test_zoom_brings_the_object_to_the_nearest_marked_size():
@@ -46,3 +47,76 @@ def test_part_prior_keeps_30_to_70_percent_of_the_object():
         kept = (p > 0.5).sum() / mask.sum()
         assert 0.25 <= kept <= 0.75, kept  # the rotation/scale jitter of +-4 deg, +-6 % remains
         assert ((p > 0.5) & (mask < 0.5)).sum() <= 0.1 * mask.sum()
+
+
+def _flow_with_square(obj_dx):
+    flow = np.zeros((60, 80, 2), np.float32)
+    flow[..., 0], flow[..., 1] = 2.0, 1.0  # the camera: a translation
+    flow[20:40, 30:50, 0] = 2.0 + obj_dx  # the object moves 4 px more to the right
+    prior = np.zeros((60, 80), np.float32)
+    prior[20:40, 30:50] = 1
+    return flow, prior
+
+
+def test_camera_residual_of_a_translation_and_a_moving_square():
+    flow, prior = _flow_with_square(4.0)
+    res = camera_residual(flow, prior < 0.5)
+    # the homography is the translation exactly: residual 0 outside, |(4, 0)| / (0 + 0.5) = 8 on the square
+    assert np.allclose(res[prior < 0.5], 0, atol=1e-3)
+    assert np.allclose(res[prior > 0.5], 8.0, atol=1e-3)
+
+
+def test_still_background_is_zero_where_the_camera_moves_things():
+    flow, prior = _flow_with_square(4.0)
+    cfg = TrackConfig(motion_lo=1.0, motion_hi=3.0)
+    moving, median = still_background(flow, prior, cfg)
+    assert median == pytest.approx(8.0, abs=1e-3)
+    assert moving[prior > 0.5].min() == pytest.approx(1.0)
+    assert moving[prior < 0.5].max() == pytest.approx(0.0, abs=1e-3)
+    # a square that moves 1 px more: residual 2, half way between motion_lo and motion_hi
+    flow, prior = _flow_with_square(1.0)
+    moving, median = still_background(flow, prior, cfg)
+    assert median == pytest.approx(2.0, abs=1e-3)
+    assert moving[30, 40] == pytest.approx(0.5, abs=1e-3)
+    tiny = np.zeros_like(prior)
+    tiny[0:3, 0:3] = 1
+    assert still_background(flow, tiny, cfg) is None
+
+
+class _Seg:
+    """A stand-in network whose answer without a prior is a fixed map."""
+
+    def __init__(self, answer):
+        self.answer = answer
+
+    def predict(self, image, prior):
+        return self.answer
+
+
+def _stepper(answer, **cfg):
+    st = Stepper.__new__(Stepper)
+    st.cfg = TrackConfig(zoom=False, motion=0.0, **cfg)
+    st.small = np.zeros((1,) + answer.shape + (3,), np.uint8)
+    st.key_areas = [100.0]
+    st.seg = _Seg(answer)
+    st.redetected = 0
+    return st
+
+
+def test_redetect_adds_the_confident_part_with_the_most_mass():
+    cand = np.zeros((40, 60), np.float32)
+    cand[2:8, 2:8] = 0.95  # 36 px, mass 34.2
+    cand[20:32, 30:42] = 0.8  # 144 px, mass 115.2: the one taken
+    cand[20:30, 2:12] = 0.55  # 100 px but mean 0.55 < redetect_conf
+    cand[35:37, 50:52] = 1.0  # 4 px < redetect_min x area
+    prob = np.zeros_like(cand)
+    prob[0:2, 0:2] = 0.9
+    st = _stepper(cand, redetect_min=0.2, redetect_conf=0.7)
+    out = st.redetect(0, prob, 100.0, None)
+    assert np.array_equal(out[20:32, 30:42], cand[20:32, 30:42])
+    assert out[0:2, 0:2].min() == pytest.approx(0.9)  # the step's own mask is kept
+    assert not out[2:8, 2:8].any() and not out[20:30, 2:12].any() and not out[35:37, 50:52].any()
+    assert st.redetected == 1
+    # nothing confident enough: unchanged
+    st = _stepper(cand * 0.6, redetect_min=0.2, redetect_conf=0.7)
+    assert st.redetect(0, prob, 100.0, None) is prob

@@ -13,6 +13,7 @@ from videofill.track import (
     track_stream,
 )
 from videofill.track.scores import region_j
+from videofill.track.tracker import gap_weight
 
 H, W, T, R = 64, 96, 10, 13
 
@@ -146,3 +147,10 @@ def test_track_checks_marks_and_frames(video):
         track(frames.astype(np.float32), [Mark(0, mask=truth[0])])
     with pytest.raises(VideofillError):
         track(frames, [Mark(0, mask=truth[0])], config=TrackConfig(method="magic"))
+
+
+def test_gap_weight_is_linear_at_power_one_and_favours_the_near_mark_above():
+    assert gap_weight(0.25, 1.0) == pytest.approx(0.25)
+    assert gap_weight(0.25, 2.0) == pytest.approx(0.0625 / (0.0625 + 0.5625))
+    assert gap_weight(0.5, 3.0) == pytest.approx(0.5)
+    assert gap_weight(1.0, 2.0) == 1.0 and gap_weight(0.0, 2.0) == 0.0

@@ -36,9 +36,19 @@ class TrackConfig:
     zoom_min: float = 0.3  # smallest zoom (a frame shrunk to 30 %: objects up to ~11x the marked area)
     zoom_max: float = 2.0  # largest zoom (objects down to 1/4 of the marked area)
     fuse_colour: float = 0.7  # weight of the colour model's posterior (given the prior) mixed into the network's probability
+    motion: float = 0.5  # weight of the motion cue: the probability is scaled by (1 - motion) where a pixel moves with the camera (0 = off)
+    motion_gate: float = 3.0  # motion cue only while the carried object's median residual to the camera's motion is at least this (it moves)
+    motion_memory: int = 10  # motion cue: stays on this many frames after the carried object last moved (a mask that slid onto still background)
+    motion_lo: float = 1.0  # motion cue: residual (units of the background's median) at or below which a pixel counts as still
+    motion_hi: float = 3.0  # motion cue: residual at or above which a pixel counts as moving
+    redetect: float = 0.5  # search the whole frame when the mask falls below this fraction of its largest area of the last redetect_window frames (0 = off)
+    redetect_window: int = 5  # re-detection: frames of the pass whose largest area is the reference
+    redetect_min: float = 0.2  # re-detection: smallest part taken, as a fraction of the reference area
+    redetect_conf: float = 0.7  # re-detection: smallest mean probability of the part taken
     guard: float = 0.5  # when the network's mask is below this fraction of the carried prior's area, use colour + prior (0 = off)
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
+    gap_power: float = 1.0  # between two marks the passes are weighted x^p / (x^p + (1 - x)^p), x = closeness to each mark (1 = linear)
     grabcut_iters: int = 5  # cv2.grabCut iterations for a box or points mark
     box_motion: float = 2.0  # box mark: box pixels moving this many times the background's typical flow residual start GrabCut as object, the rest as background (0 = off)
     box_motion_gap: int = 3  # box mark: the motion is measured against the frames this many frames before and after

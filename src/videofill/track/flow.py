@@ -57,6 +57,9 @@ class FlowField:
 
         Pixels whose source lies outside the frame take the nearest border value.
         """
-        f = self.flow(dst, src)
-        return cv2.remap(values, self.grid_x + f[..., 0], self.grid_y + f[..., 1], cv2.INTER_LINEAR,
+        return self.warp(values, self.flow(dst, src))
+
+    def warp(self, values: np.ndarray, flow: np.ndarray) -> np.ndarray:
+        """Move float32 (h, w) or (h, w, C) values along a float32 (h, w, 2) flow of :meth:`flow` (as ``carry``)."""
+        return cv2.remap(values, self.grid_x + flow[..., 0], self.grid_y + flow[..., 1], cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REPLICATE)

@@ -1,8 +1,12 @@
 """One tracking step: (frame, carried prior) -> the object's probability on that frame, for each method.
 
 The ``net`` step runs the network with the frame zoomed so that the carried object has about the size it had on the
-marked frame nearest in size (the network learnt the object at that scale only, +- the augmentation's zoom), and
-falls back to the colour model + prior when the network's mask collapses (shrinks below ``guard`` of the prior).
+marked frame nearest in size (the network learnt the object at that scale only, +- the augmentation's zoom), mixes
+in the colour model's posterior (``fuse_colour``), scales the probability down where pixels move with the camera
+while the object moves unlike it (the motion cue, ``motion``: leaks onto still road, kerbs or spectators), and falls
+back to the colour model + prior when the network's mask collapses (shrinks below ``guard`` of the prior). When the
+mask shrinks suddenly, :meth:`Stepper.redetect` searches the whole frame with the network (no prior) and the
+motion cue.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 
 from videofill.track.colour import ColourModel
 from videofill.track.config import TrackConfig
+from videofill.track.motion import camera_residual
 from videofill.track.net import Segmenter
 
 
@@ -65,6 +70,35 @@ def zoom_for(prior_area: float, key_areas: list[float], cfg: TrackConfig) -> flo
     return float(np.clip(z, cfg.zoom_min, cfg.zoom_max))
 
 
+def still_background(flow: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> tuple[np.ndarray, float] | None:
+    """How much each pixel moves unlike the camera, and how much the carried object does.
+
+    The camera's motion is fitted to the flow outside the carried object grown by a tenth of its size
+    (:func:`videofill.track.motion.camera_residual`); the residual r (in units of the typical background residual)
+    maps to 0 below ``motion_lo``, 1 above ``motion_hi``, linearly between.
+
+    Args:
+        flow: float32 (h, w, 2) flow from this frame to the previous one of the pass.
+        prior: float32 (h, w) carried prior in [0, 1].
+
+    Returns:
+        (float32 (h, w) in [0, 1], 0 = moves with the camera (background-like); the median r over the object's
+        core), or None when the object is tiny or the fit fails.
+    """
+    obj = (prior > 0.5).astype(np.uint8)
+    area = int(obj.sum())
+    if area < 20:
+        return None
+    r = max(2, round(0.1 * np.sqrt(area)))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    res = camera_residual(flow, cv2.dilate(obj, k) == 0)
+    if res is None:
+        return None
+    core = cv2.erode(obj, np.ones((3, 3), np.uint8)) > 0
+    median = float(np.median(res[core if core.any() else obj > 0]))
+    return np.clip((res - cfg.motion_lo) / (cfg.motion_hi - cfg.motion_lo), 0, 1).astype(np.float32), median
+
+
 class Stepper:
     """Turns (frame index, carried prior) into a probability, for one method; trained on the marked frames.
 
@@ -91,15 +125,23 @@ class Stepper:
             self.colour = ColourModel([small[k] for k in keys], self.masks)
         self.seen = 0
         self.guarded = 0
+        self.redetected = 0
+        self.start_pass()
 
-    def predict(self, image: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    def start_pass(self) -> None:
+        """Forget the motion history: a new pass starts from a mark (its object moves until shown otherwise)."""
+        self.still_for = 0
+
+    def predict(self, image: np.ndarray, prior: np.ndarray, area: float | None = None) -> np.ndarray:
         """float32 (h, w) network probability of a float32 (h, w, 3) frame in [0, 1] given its (h, w) prior.
 
-        The frame and prior are zoomed by :func:`zoom_for` before the network sees them and its answer is zoomed
-        back.
+        The frame and prior are zoomed by :func:`zoom_for` (for an object of ``area`` px, default the prior's)
+        before the network sees them and its answer is zoomed back.
         """
         h, w = prior.shape
-        z = zoom_for(float((prior > self.cfg.threshold).sum()), self.key_areas, self.cfg)
+        if area is None:
+            area = float((prior > self.cfg.threshold).sum())
+        z = zoom_for(area, self.key_areas, self.cfg)
         if z == 1.0:
             return self.seg.predict(image, prior)
         size = (max(16, round(w * z)), max(16, round(h * z)))
@@ -108,12 +150,18 @@ class Stepper:
         prob = self.seg.predict(np.ascontiguousarray(img), np.ascontiguousarray(pri))
         return cv2.resize(prob, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    def __call__(self, t: int, prior: np.ndarray) -> np.ndarray:
+    def colour_posterior(self, t: int, prior: np.ndarray) -> np.ndarray:
+        """float32 (h, w) colour model's P(object) on frame t given the prior, parts far from the prior dropped."""
+        return near_parts(self.colour.posterior(self.small[t], prior), prior, self.cfg)
+
+    def __call__(self, t: int, prior: np.ndarray, flow: np.ndarray | None = None) -> np.ndarray:
+        """float32 (h, w) probability of frame t from its carried (h, w) prior; ``flow`` (h, w, 2) goes from frame t
+        to the pass's previous frame (for the motion cue, ``cfg.motion``)."""
         cfg = self.cfg
         if cfg.method == "flow":
             return prior
         if cfg.method == "colour":
-            return near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
+            return self.colour_posterior(t, prior)
         image = self.small[t].astype(np.float32) / 255
         if cfg.method == "appearance":  # free of the flow
             return self.seg.predict(image, prior)
@@ -121,15 +169,61 @@ class Stepper:
         if cfg.fuse_flow > 0:
             prob = (1 - cfg.fuse_flow) * prob + cfg.fuse_flow * prior
         if cfg.fuse_colour > 0:
-            colour = near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
+            colour = self.colour_posterior(t, prior)
             prob = (1 - cfg.fuse_colour) * prob + cfg.fuse_colour * colour
+        if cfg.motion > 0 and flow is not None:
+            cue = still_background(flow, prior, cfg)
+            if cue is not None:
+                # the cue holds while the carried object moves unlike the camera, and motion_memory frames after
+                self.still_for = 0 if cue[1] >= cfg.motion_gate else self.still_for + 1
+                if self.still_for <= cfg.motion_memory:
+                    prob = prob * (1 - cfg.motion * (1 - cue[0]))
         self.seen += 1
         mask = prob > cfg.threshold
         prior_area = float((prior > cfg.threshold).sum())
         if cfg.guard > 0 and prior_area > 0 and mask.sum() < cfg.guard * prior_area:
             self.guarded += 1
-            return near_parts(self.colour.posterior(self.small[t], prior), prior, cfg)
+            return self.colour_posterior(t, prior)
         if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
             target = unknown_band(mask, cfg.online_band)
             self.seg.fit(self.images + [image], self.masks + [target], cfg.online_steps, lr=cfg.lr * 0.3)
         return prob
+
+    def redetect(self, t: int, prob: np.ndarray, area: float, flow: np.ndarray | None) -> np.ndarray:
+        """The probability of frame t with the object searched for on the whole frame (after it shrank suddenly).
+
+        The network runs without a prior (zoomed for an object of ``area`` px, its recent size); with a flow (frame
+        t to the pass's previous frame) its probability is scaled down where pixels move with the camera, as in the
+        step (no gate: the object's own motion is unknown). The connected part of this candidate (> threshold)
+        with the largest probability mass, of at least ``redetect_min`` x ``area`` px and mean probability
+        ``redetect_conf``, is added to ``prob`` (pixelwise maximum); ``prob`` is returned unchanged otherwise.
+
+        Args:
+            t: frame index.
+            prob: float32 (h, w), the step's probability on frame t.
+            area: px, the object's recent area (the reference for the zoom and the smallest part).
+            flow: float32 (h, w, 2) or None.
+        """
+        cfg = self.cfg
+        if self.seg is None or area < 1:
+            return prob
+        image = self.small[t].astype(np.float32) / 255
+        cand = self.predict(image, np.zeros_like(prob), area)
+        if flow is not None and cfg.motion > 0:
+            seen = (prob > cfg.threshold) | (cand > cfg.threshold)
+            res = camera_residual(flow, ~seen)
+            if res is not None:
+                moving = np.clip((res - cfg.motion_lo) / (cfg.motion_hi - cfg.motion_lo), 0, 1)
+                cand = cand * (1 - cfg.motion * (1 - moving))
+        n, lab = cv2.connectedComponents((cand > cfg.threshold).astype(np.uint8), connectivity=8)
+        if n <= 1:
+            return prob
+        mass = np.bincount(lab.ravel(), weights=cand.ravel(), minlength=n)
+        count = np.bincount(lab.ravel(), minlength=n)
+        ok = (count >= cfg.redetect_min * area) & (mass >= cfg.redetect_conf * count)
+        ok[0] = False
+        if not ok.any():
+            return prob
+        best = int(np.argmax(np.where(ok, mass, -1)))
+        self.redetected += 1
+        return np.maximum(prob, np.where(lab == best, cand, 0)).astype(np.float32)

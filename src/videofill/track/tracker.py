@@ -4,7 +4,9 @@ Per marked frame, the mask is carried frame by frame forwards to the next marked
 previous one. At each step the previous frame's mask is moved onto the new frame by DIS optical flow (the prior), and
 the method turns prior and frame into the new mask:
 
-- ``net`` (default): a small network trained from scratch on the marked frames of this video, input frame + prior.
+- ``net`` (default): a small network trained from scratch on the marked frames of this video, input frame + prior,
+  mixed with a colour model and corrected by the motion cue; a mask that shrinks suddenly is searched for on the
+  whole frame (see :mod:`videofill.track.steps`).
 - ``flow``: the carried prior itself.
 - ``colour``: the prior corrected by object/background colour histograms of the marked frames.
 - ``appearance``: the network without the prior channel (appearance alone).
@@ -45,17 +47,38 @@ def _sharpen(prob: np.ndarray, cfg: TrackConfig) -> np.ndarray:
     return cv2.GaussianBlur(m, (0, 0), cfg.prior_blur) if cfg.prior_blur > 0 else m
 
 
+def gap_weight(x: float, power: float) -> float:
+    """Weight of the pass from the mark at relative distance 1 - ``x`` (x = 1 on its mark, 0 on the other mark).
+
+    x ** power / (x ** power + (1 - x) ** power): ``power`` 1 is linear in the distance, larger favours the nearer
+    mark more.
+    """
+    a, b = x ** power, (1 - x) ** power
+    return a / (a + b) if a + b > 0 else 0.5
+
+
 def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndarray, cfg: TrackConfig) -> dict:
     """Carry the key mask of frame ``start`` frame by frame to ``stop`` (exclusive, either direction).
+
+    With ``cfg.redetect``, a mask that falls below that fraction of its largest area of the last
+    ``redetect_window`` frames is searched for on the whole frame (:meth:`Stepper.redetect`).
 
     Returns {frame index: float32 (h, w) probability}.
     """
     step = 1 if stop > start else -1
     out = {}
     cur = key
+    areas = [float((key > cfg.threshold).sum())]  # the object's area on the frames of the pass so far
+    stepper.start_pass()
     for t in range(start + step, stop, step):
-        prior = flow.carry(_sharpen(cur, cfg), t, t - step)
-        cur = stepper(t, prior)
+        f = flow.flow(t, t - step)
+        prior = flow.warp(_sharpen(cur, cfg), f)
+        cur = stepper(t, prior, f)
+        if cfg.redetect > 0:
+            recent = max(areas[-cfg.redetect_window:])
+            if (cur > cfg.threshold).sum() < cfg.redetect * recent:
+                cur = stepper.redetect(t, cur, recent, f)
+            areas.append(float((cur > cfg.threshold).sum()))
         out[t] = cur
     return out
 
@@ -136,7 +159,7 @@ def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: Tra
             bounded = 0 <= stop < t_count
             for t, p in _pass(stepper, flow, start, stop, keys[k], cfg).items():
                 if bounded and start > stop:  # the second pass into a gap: mix with the first by closeness
-                    wt = (t - stop) / (start - stop)
+                    wt = gap_weight((t - stop) / (start - stop), cfg.gap_power)
                     p = wt * p + (1 - wt) * prob[t].astype(np.float32)
                 prob[t] = p
         log(f"frame {k}: carried both ways ({time.perf_counter() - t_start:.1f} s)")
