@@ -118,8 +118,10 @@ def test_run_config():
     config = Session.run_config(session, dilate=5, quality="better")
     assert config.dilate == 5 and config.max_steps == QUALITIES["better"]["max_steps"]
     assert Session.run_config(session, 0, "draft").propagation_passes == 1
+    assert Session.run_config(session, 0, "best").quality == "best" and config.combine == "median"
+    assert Session.run_config(session, 0, "fast", one_copy=True).combine == "one"
     with pytest.raises(VideofillError, match="unknown quality"):
-        Session.run_config(session, 0, "best")
+        Session.run_config(session, 0, "superb")
     with pytest.raises(VideofillError, match="dilate"):
         Session.run_config(session, -1, "fast")
 

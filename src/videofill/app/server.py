@@ -148,10 +148,10 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
         except Exception as err:  # noqa: BLE001
             return failed(err, 1)
 
-    def run(dilate, quality, request: gr.Request, progress=gr.Progress()):
+    def run(dilate, quality, one_copy, request: gr.Request, progress=gr.Progress()):
         try:
             session = session_of(request)
-            job = session.start_run(runner, int(dilate), quality)
+            job = session.start_run(runner, int(dilate), quality, bool(one_copy))
         except Exception as err:  # noqa: BLE001
             yield failed(err, 3)
             return
@@ -212,7 +212,11 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
         with gr.Row():
             dilate = gr.Slider(0, 30, value=0, step=1, label="Dilation (px): grow the mask", elem_id="dilate")
             quality = gr.Radio(list(QUALITIES), value="fast", elem_id="quality",
-                               label="Quality (draft: quick preview; fast: propagation; better: + network training, slow)")
+                               label="Quality (draft: quick preview; fast: propagation; better: + network training, "
+                                     "slow; best: + what no frame shows, from the video's texture, minutes)")
+            one_copy = gr.Checkbox(value=False, elem_id="one_copy",
+                                   label="One copy per region: moving objects come back solid, not as ghosts "
+                                         "(sharper, slightly lower PSNR)")
         with gr.Row():
             run_button = gr.Button("Inpaint", variant="primary", elem_id="run")
             stop_button = gr.Button("Stop", elem_id="stop")
@@ -231,7 +235,8 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
         brush_button.click(use_brush, [frame, editor, tracker], [status, image, marked])
         clear_one.click(clear_frame, [frame], [status, image])
         clear_all.click(clear_every, [frame], [status, image])
-        run_button.click(run, [dilate, quality], [status, compare, slice_image, downloads], concurrency_limit=None)
+        run_button.click(run, [dilate, quality, one_copy], [status, compare, slice_image, downloads],
+                         concurrency_limit=None)
         stop_button.click(stop, None, [status], concurrency_limit=None)
         blocks.unload(close_tab)
         blocks.sessions = sessions  # for tests and for closing them all when the app stops

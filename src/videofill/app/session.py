@@ -42,6 +42,7 @@ QUALITIES = {
     "draft": {"propagation_passes": 1, "flow_preset": "ultrafast"},  # one propagation pass on rough flows: a preview
     "fast": {},  # flow-guided propagation only (the default preset)
     "better": {"max_steps": 300},  # propagation corrected by 300 training steps of the paper's network
+    "best": {"quality": "best"},  # propagation, then what no frame shows synthesised (--quality best; minutes)
 }
 #: Tracker choice in the page -> ``TrackConfig.method``.
 TRACKERS = {"network": "net", "flow": "flow"}
@@ -249,13 +250,16 @@ class Session:
 
     # ---- the run -----------------------------------------------------------------------------------------------
 
-    def run_config(self, dilate: int = 0, quality: str = "fast") -> InpaintConfig:
-        """The inpainting settings: the ``default`` preset with ``dilate`` px and a :data:`QUALITIES` choice."""
+    def run_config(self, dilate: int = 0, quality: str = "fast", one_copy: bool = False) -> InpaintConfig:
+        """The inpainting settings: the ``default`` preset with ``dilate`` px, a :data:`QUALITIES` choice and, with
+        ``one_copy``, one copy per region instead of the median (``--combine one``: no ghosts of moving objects)."""
         if quality not in QUALITIES:
             raise VideofillError(f"unknown quality {quality!r}; use one of {', '.join(QUALITIES)}")
-        return get_preset("default").replace(dilate=int(dilate), dilate_side=None, **QUALITIES[quality])
+        combine = "one" if one_copy else "median"
+        preset = get_preset("default")
+        return preset.replace(dilate=int(dilate), dilate_side=None, combine=combine, **QUALITIES[quality])
 
-    def start_run(self, runner, dilate: int = 0, quality: str = "fast"):
+    def start_run(self, runner, dilate: int = 0, quality: str = "fast", one_copy: bool = False):
         """Start inpainting with the tracked masks in the background (:class:`videofill.app.jobs.Runner`).
 
         Returns:
@@ -269,7 +273,7 @@ class Session:
             raise VideofillError("no marks: mark the object and track it before inpainting")
         if not self.holes.any():
             raise VideofillError("the tracked mask is empty on every frame: mark the object again")
-        config = self.run_config(dilate, quality)
+        config = self.run_config(dilate, quality, one_copy)
         holes_path = self.folder / "holes.npy"
         np.save(holes_path, self.holes)
         self.result, self.run_dilate = None, config.dilate
