@@ -170,8 +170,8 @@ def fill_full_resolution(
         whole = bool(hole.all())
         for part in _chunks(len(points), chunk):
             values[part], seen_t[part], trusted_t[part] = _fill_points(
-                frames, known, models, t, points[part], reach, scale, low_fill[t], worth, whole, tolerance, trusted_only,
-                combine,
+                frames, known, models, t, points[part], reach, scale, low_fill[t], worth, whole, tolerance,
+                trusted_only, combine,
             )
         seen[t][box][inner] = seen_t
         trusted[t][box][inner] = trusted_t

@@ -22,18 +22,18 @@ from videofill.fill.networks import EncoderDecoder
 
 #: Encoder channels of the image prior, top to bottom (the paper's first five levels: a crop needs fewer than six).
 DIP_CHANNELS = (16, 32, 64, 128, 128)
-def smallest_side(channels: tuple[int, ...] = DIP_CHANNELS) -> int:
-    """The smallest crop side (px) the network of ``channels`` can train on: its deepest level's second 5x5
-    convolution pads 2 px by reflection, which needs 3 px or more there, so 3 * 2 ** depth."""
-    return 3 * 2 ** len(channels)
-
-
 #: Known pixels (px) kept around the hole's bounding box as the network's context.
 DIP_MARGIN = 48
 #: Adam learning rate (the paper's).
 DIP_LR = 0.01
 #: Upper bound of the uniform noise input (the paper's 0.1).
 DIP_NOISE = 0.1
+
+
+def smallest_side(channels: tuple[int, ...] = DIP_CHANNELS) -> int:
+    """The smallest crop side (px) the network of ``channels`` can train on: its deepest level's second 5x5
+    convolution pads 2 px by reflection, which needs 3 px or more there, so 3 * 2 ** depth."""
+    return 3 * 2 ** len(channels)
 
 
 def crop_around(hole: np.ndarray, margin: int, multiple: int, least: int = 0) -> tuple[slice, slice]:

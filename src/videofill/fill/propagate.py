@@ -10,10 +10,10 @@ from its border) carry a hole pixel from frame to frame, because the flow inside
 pixel: up to four copies. The result is the per-channel median of those copies and of the frame's own spatial fill
 (:func:`telea_fill`): a consensus, so one wrong motion model or a copy from a frame where the pixel was occluded is
 outvoted; where the copies disagree, or only one exists, the value moves towards the spatial fill, and a pixel no
-frame shows gets the spatial fill. With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes one of
-them instead, the same source as its neighbours: a moving object whose copies disagree comes back solid, not as the
-median's half-transparent blend of them (sharper, and about 0.7 dB lower PSNR on the composed cases, where the blend
-hedges between misaligned copies). A pixel is *trusted* when the result is one model's colour and that model's
+frame shows gets the spatial fill. With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes
+one of them instead, the same source as its neighbours: a moving object whose copies disagree comes back solid, not
+as the median's half-transparent blend of them (sharper, and about 0.7 dB lower PSNR on the composed cases, where the
+blend hedges between misaligned copies). A pixel is *trusted* when the result is one model's colour and that model's
 forward and backward copies agree (or it found only one copy: nothing to check it against).
 
 :func:`propagate_video` runs this more than once: the flows are estimated again on the filled video, so the flow
@@ -262,7 +262,8 @@ def propagate(
         still_holes: where :func:`videofill.fill.motion.still_hole` holds for a frame pair, the ``local`` model inside the hole moves with
             the camera (no motion carried in from the border). Off by default: it cost 0.4 dB on the static-camera
             composed cases (benchmarks/results/unseen.md).
-        combine: one of :data:`videofill.config.COMBINES`: "median", or "one" (:func:`one_copy`: no ghosts, sharper, lower PSNR).
+        combine: one of :data:`videofill.config.COMBINES`: "median", or "one" (:func:`one_copy`: no ghosts, sharper,
+            lower PSNR).
 
     Returns:
         :class:`Propagation`, with its motion models (``models``).

@@ -123,9 +123,9 @@ def fill_plate(
     Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
     (:func:`validation_copies`); the copies are hidden and filled by every filler (diffusion; patches, on the parts
     that hold a disc of ``min_radius`` px; the network, when ``network_steps`` > 0, trained once with the parts and
-    the copies hidden). The filler with the lowest squared error over all the copies together wins if it is
-    below :data:`VALIDATION_MARGIN` times diffusion's (pooled, because a part's one or two copies are too few pixels to choose
-    on: the letters of a watermark chose noisily one by one); parts too thin for patches keep diffusion then.
+    the copies hidden). The filler with the lowest squared error over all the copies together wins if it is below
+    :data:`VALIDATION_MARGIN` times diffusion's (pooled, because a part's one or two copies are too few pixels to
+    choose on: the letters of a watermark chose noisily one by one); parts too thin for patches keep diffusion then.
     No copy at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among
     them nothing is measured and the first one given that can run wins (parts too thin for patches keep diffusion;
     the network is still trained with the copies hidden, so a forced run shows the fill the comparison judges).
