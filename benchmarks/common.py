@@ -15,12 +15,13 @@ import shlex
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from videofill.config import InpaintConfig
+from videofill.config import PAPER_CHANNELS, InpaintConfig, get_preset
 from videofill.eval.report import evaluate
 from videofill.io.masks import read_masks
 from videofill.io.video import read_frames
@@ -244,3 +245,17 @@ def add_compute_arguments(parser) -> None:
         "with AVX-512 BF16; on this project's AMD EPYC without it, 5-7x slower than fp32)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
+
+
+def reduced_paper_config(args) -> InpaintConfig:
+    """The ``paper`` preset cut to what the paper-analysis scripts' arguments ask for: ``args.size`` (W, H),
+    ``args.depth`` levels of the paper's channels, ``args.steps_per_batch`` and :func:`add_compute_arguments`'
+    device and bf16 (bf16 with channels_last)."""
+    return get_preset("paper").replace(
+        size=tuple(args.size),
+        channels=PAPER_CHANNELS[: args.depth],
+        steps_per_batch=args.steps_per_batch,
+        device=args.device,
+        bf16=args.bf16,
+        channels_last=args.bf16,
+    )

@@ -48,13 +48,14 @@ from common import (
     find_data,
     load_case,
     machine_line,
+    reduced_paper_config,
     resize_case,
     run_case,
     write_table,
 )  # fmt: skip
 from plots import bar_chart
 
-from videofill.config import PAPER_CHANNELS, InpaintConfig, get_preset
+from videofill.config import InpaintConfig
 from videofill.eval.features import similarity_map, track_cells, tracked_similarity
 from videofill.fill.flow import estimate_flow, forward_backward_valid
 from videofill.fill.methods import build_model, make_noise
@@ -204,14 +205,7 @@ def main() -> None:
     level = int(round(math.log2(args.stride))) - 1
     if not 0 <= level < args.depth or 2 ** (level + 1) != args.stride:
         parser.error(f"--stride must be a power of two from 2 to {2**args.depth}")
-    config = get_preset("paper").replace(
-        size=tuple(args.size),
-        channels=PAPER_CHANNELS[: args.depth],
-        steps_per_batch=args.steps_per_batch,
-        device=args.device,
-        bf16=args.bf16,
-        channels_last=args.bf16,
-    )
+    config = reduced_paper_config(args)
     rows, maps, totals = [], {}, {m: [] for m in args.methods}
     for case in composed_cases(find_data(args.data), args.cases):
         frames, holes = load_case(case)

@@ -39,13 +39,14 @@ from common import (
     load_case,
     machine_line,
     mean_row,
+    reduced_paper_config,
     resize_case,
     run_case,
     write_table,
 )  # fmt: skip
 from plots import line_plot, stack
 
-from videofill.config import PAPER_CHANNELS, InpaintConfig, get_preset
+from videofill.config import InpaintConfig
 from videofill.eval.metrics import psnr, ssim
 from videofill.eval.report import evaluate
 from videofill.viz import comparison_figure, save_image
@@ -164,14 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     started, cpu_started = time.perf_counter(), cpu_seconds()
 
-    base = get_preset("paper").replace(
-        size=tuple(args.size),
-        channels=PAPER_CHANNELS[: args.depth],
-        steps_per_batch=args.steps_per_batch,
-        device=args.device,
-        bf16=args.bf16,
-        channels_last=args.bf16,
-    )
+    base = reduced_paper_config(args)
     windows = sorted(set(args.windows))
     rows, strips = [], {}
     for case in composed_cases(find_data(args.data), args.cases):
