@@ -136,7 +136,7 @@ class InpaintConfig:
             return self.dilate
         return max(self.dilate, round(self.dilate * max(width, height) / self.dilate_side))
 
-    def replace(self, **changes) -> "InpaintConfig":
+    def replace(self, **changes) -> InpaintConfig:
         """A copy with these fields changed, checked again; ``None`` sets a field to None (where None is allowed).
 
         Raises:
@@ -166,24 +166,34 @@ class InpaintConfig:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
-    def from_dict(cls, data: dict) -> "InpaintConfig":
+    def from_dict(cls, data: dict) -> InpaintConfig:
         """The configuration in ``data`` (fields it lacks keep their defaults; other keys are ignored)."""
         return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
 
     @classmethod
-    def load(cls, path: str | Path) -> "InpaintConfig":
+    def load(cls, path: str | Path) -> InpaintConfig:
         """Read a configuration saved by :meth:`save`, or the ``config`` part of a run record (``OUTPUT.config.json``).
 
         Raises:
             VideofillError: a missing or unreadable file, or values out of range.
         """
-        try:
-            data = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as err:
-            raise VideofillError(f"cannot read the configuration {path}: {err.__class__.__name__}") from None
-        if not isinstance(data, dict):
-            raise VideofillError(f"{path} is not a videofill configuration")
+        data = read_record(path)
         return cls.from_dict(data.get("config", data))
+
+
+def read_record(path: str | Path) -> dict:
+    """The JSON object of a saved configuration or run record (``OUTPUT.config.json``), unchecked.
+
+    Raises:
+        VideofillError: a missing or unreadable file, or JSON that is not an object.
+    """
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise VideofillError(f"cannot read the configuration {path}: {err.__class__.__name__}") from None
+    if not isinstance(data, dict):
+        raise VideofillError(f"{path} is not a videofill configuration or run record")
+    return data
 
 
 def _paper() -> InpaintConfig:
@@ -248,4 +258,4 @@ def get_preset(name: str) -> InpaintConfig:
     return PRESETS[name]()
 
 
-__all__ = ["InpaintConfig", "METHODS", "PRESETS", "get_preset"]
+__all__ = ["METHODS", "PRESETS", "InpaintConfig", "get_preset", "read_record"]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 from videofill.cli.common import HelpFormatter, add_marks, mark_texts, parse_size, say
-from videofill.config import COMBINES, METHODS, PRESETS, InpaintConfig, get_preset
+from videofill.config import COMBINES, METHODS, PRESETS, InpaintConfig, get_preset, read_record
 from videofill.errors import VideofillError
 
 #: inpaint flags that map one to one onto InpaintConfig fields (flag dest -> field); unset flags keep the preset's.
@@ -31,16 +29,6 @@ def resolve_config(args: argparse.Namespace, record: dict | None = None) -> Inpa
     if args.lossless:
         changes["lossless"] = True
     return config.replace(**changes)
-
-
-def _read_record(path: str) -> dict:
-    try:
-        record = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as err:
-        raise VideofillError(f"cannot read --config {path}: {err.__class__.__name__}") from None
-    if not isinstance(record, dict):
-        raise VideofillError(f"--config {path} is not a videofill configuration or run record")
-    return record
 
 
 def add_inpaint(commands) -> None:
@@ -90,7 +78,7 @@ def add_inpaint(commands) -> None:
 def cmd_inpaint(args: argparse.Namespace) -> int:
     from videofill.files import inpaint_file
 
-    record = _read_record(args.config) if args.config else None
+    record = read_record(args.config) if args.config else None
     recorded = record or {}
     frames = recorded.get("frames", {})
     input_path = args.input or recorded.get("input")
