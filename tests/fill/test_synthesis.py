@@ -5,6 +5,7 @@ import pytest
 from videofill.fill.propagate import propagate
 from videofill.fill.synthesis import (
     background_plate,
+    blend_plate,
     camera_is_static,
     fill_plate,
     synthesize_video,
@@ -141,3 +142,32 @@ def test_fill_plate_refuses_an_unknown_filler_and_skips_the_network_on_a_tiny_pl
     forced = fill_plate(plate, never, network_steps=5, fillers=("network",))  # 64 px < the network's 96: not run
     assert [name for _, name in forced.choices] == ["diffusion"]
     assert np.array_equal(forced.filled, cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA))
+
+
+def test_blend_plate_carries_the_frames_difference_from_the_plate_into_the_region():
+    rng = np.random.default_rng(2)
+    plate = rng.integers(40, 200, (48, 64, 3), dtype=np.uint8)
+    region = np.zeros((48, 64), bool)
+    region[16:32, 20:44] = True
+    frame = np.where(region[..., None], 0, plate).astype(np.uint8)  # the region's pixels are never read
+    assert np.array_equal(blend_plate(frame, plate, region), plate)  # the frame matches the plate: the plate's pixels
+    shift = np.array([12, -20, 30])  # a light change: every known pixel moved by a constant per channel
+    brighter = np.clip(plate.astype(int) + shift, 0, 255).astype(np.uint8)
+    blended = blend_plate(np.where(region[..., None], 0, brighter).astype(np.uint8), plate, region)
+    assert np.abs(blended[region].astype(int) - brighter[region]).max() <= 3  # Telea keeps a constant within ~1.5
+    assert np.array_equal(blended[~region], brighter[~region])
+
+
+def test_fill_plate_judges_the_copies_in_the_frames_when_given_them():
+    ys, xs = np.mgrid[0:64, 0:96]
+    grey = np.where(((xs + ys) // 4) % 2 == 0, 200, 40).astype(np.uint8)
+    plate = np.repeat(grey[..., None], 3, axis=2)
+    never = np.zeros((64, 96), bool)
+    never[28:36, 44:52] = True
+    frames = np.stack([np.clip(plate.astype(int) + d, 0, 255).astype(np.uint8) for d in (-10, 0, 10)])
+    holes = np.repeat(never[None], 3, axis=0)
+    on_plate = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2)
+    in_frames = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2, frames=frames, holes=holes)
+    assert [name for _, name in in_frames.choices] == ["patches"]
+    assert in_frames.errors["patches"] < 0.8 * in_frames.errors["diffusion"]
+    assert in_frames.errors["diffusion"] != on_plate.errors["diffusion"]  # measured another way: in the frames

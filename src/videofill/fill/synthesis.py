@@ -6,10 +6,11 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
 
 - Static camera: the video has one background *plate* (per pixel, the median of the frames that show it). Its
   never-shown region is filled once, by the filler that measures best on copies of its parts moved onto known pixels
-  of the plate, the errors pooled over all parts (:func:`fill_plate`): diffusion (Telea), exemplar patches
-  (:func:`videofill.fill.patches.patch_synthesis`, on parts thick enough) or the paper's network trained on the
-  plate (:func:`videofill.fill.learned.dip_fill`). Every frame takes the result with its colour offset at the hole's
-  edge, so the fill is stable in time.
+  of the plate, the errors pooled over all parts and measured in the frames (:func:`fill_plate`): diffusion
+  (Telea), exemplar patches (:func:`videofill.fill.patches.patch_synthesis`, on parts thick enough) or the paper's
+  network trained on the plate (:func:`videofill.fill.learned.dip_fill`). Every frame takes the result shifted by
+  its own difference from the plate, diffused in from the hole's edge (:func:`blend_plate`): the fill is stable in
+  time and still follows what moves or changes light at the hole's edge.
 - Moving camera: each frame is synthesised with patches on its own, its matches started from the previous frame's,
   when patches beat diffusion on the first frame.
 
@@ -32,17 +33,15 @@ MIN_RADIUS_PX = 6.0
 #: Copies of a hole, moved beside it onto known pixels, on which the fillers are compared (:func:`validation_copies`).
 VALIDATION_SHIFTS = 2
 #: On the static plate, patches or the network replace diffusion when their squared error on those copies is below
-#: this factor of diffusion's. 1.0: the lowest error wins. On the eight never-revealed cases of
-#: benchmarks/results/unseen.md every rival under 1.0 gained on the truth or lost at most 0.14 dB, and none over 1.0
-#: gained more than 0.04 dB; the earlier 0.8 left out the network's +2.77 and +0.35 dB on two text watermarks.
+#: this factor of diffusion's. 1.0: the lowest error wins (chosen on the eight never-revealed cases of
+#: benchmarks/results/unseen.md, where the earlier 0.8 left out gains of the network).
 VALIDATION_MARGIN = 1.0
+#: Known pixels (px) kept around a region when :func:`blend_plate` diffuses a frame's difference from the plate
+#: into it (Telea's radius is 3 px: more is never read).
+BLEND_MARGIN = 8
 #: Moving camera: patches, frame by frame, must beat diffusion on copies in the first frame by this factor (0.8:
 #: about 1 dB), since one frame's copies say less about the others.
 MOVING_MARGIN = 0.8
-#: A frame takes the plate's synthesised part only where the known ring around it differs from the plate by at most
-#: this much (mean absolute difference, 0-255): elsewhere something moves at the hole's edge and the frame's own
-#: spatial fill follows it better.
-PLATE_TOLERANCE = 12.0
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
 #: The fillers :func:`fill_plate` chooses among; diffusion is the fallback when no other measures better.
@@ -116,14 +115,17 @@ def _telea(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
 
 def fill_plate(
     plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MIN_RADIUS_PX, device="cpu", fillers=FILLERS,
-    progress=False,
+    progress=False, frames=None, holes=None,
 ):
     """Fill ``never`` with the filler that measures best on copies of its parts moved onto known pixels.
 
     Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
     (:func:`validation_copies`); the copies are hidden and filled by every filler (diffusion; patches, on the parts
     that hold a disc of ``min_radius`` px; the network, when ``network_steps`` > 0, trained once with the parts and
-    the copies hidden). The filler with the lowest squared error over all the copies together wins if it is below
+    the copies hidden). With ``frames``, each filler's plate is carried into every frame as the video will take it
+    (:func:`blend_plate`) and judged against the frames' own pixels under the copies (where a frame shows them):
+    what moves over the background or changes its light counts. The filler with the lowest squared error over all
+    the copies together wins if it is below
     :data:`VALIDATION_MARGIN` times diffusion's (pooled, because a part's one or two copies are too few pixels to
     choose on: the letters of a watermark chose noisily one by one); parts too thin for patches keep diffusion then.
     No copy at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among
@@ -140,6 +142,8 @@ def fill_plate(
         device: where the network trains.
         fillers: names from :data:`FILLERS` that may be chosen (ValueError for another name).
         progress: show the network's training as a progress bar.
+        frames: uint8 (T, H, W, 3), the video whose plate this is (None: the copies are judged on the plate).
+        holes: bool (T, H, W), its holes (with ``frames``).
 
     Returns:
         :class:`PlateFill`.
@@ -187,8 +191,7 @@ def fill_plate(
     if forced:
         winner = forced_winner
     elif tested.any():
-        truth = plate[tested].astype(np.float64)
-        errors = {name: float(np.square(trial[tested] - truth).mean()) for name, trial in trials.items()}
+        errors = {name: _copy_error(trial, plate, tested, hidden, frames, holes) for name, trial in trials.items()}
         rival = min((name for name in errors if name != "diffusion"), key=errors.get, default=None)
         if rival is not None and errors[rival] < VALIDATION_MARGIN * errors["diffusion"]:
             winner = rival
@@ -202,6 +205,22 @@ def fill_plate(
         if name == "network":
             filled[part] = network[part]
     return PlateFill(filled, choices, errors)
+
+
+def _copy_error(trial, plate, tested, hidden, frames=None, holes=None) -> float:
+    """Mean squared error (0-255 scale) of ``trial`` (uint8 (H, W, 3), the plate with ``hidden`` filled) over the
+    ``tested`` copies: against the plate, or with ``frames`` against every frame that shows them, the trial carried
+    into each frame by :func:`blend_plate`."""
+    if frames is None:
+        return float(np.square(trial[tested].astype(np.float64) - plate[tested]).mean())
+    total, number = 0.0, 0
+    for frame, hole in zip(frames, holes):
+        shown = tested & ~hole
+        if shown.any():
+            carried = blend_plate(frame, trial, hidden)
+            total += float(np.square(carried[shown].astype(np.float64) - frame[shown]).sum())
+            number += int(shown.sum()) * 3
+    return total / number if number else float(np.square(trial[tested].astype(np.float64) - plate[tested]).mean())
 
 
 def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch: int = PATCH, seed: int = 0) -> bool:
@@ -250,16 +269,34 @@ def background_plate(frames: np.ndarray, holes: np.ndarray) -> tuple[np.ndarray,
     return np.clip(np.rint(plate), 0, 255).astype(np.uint8), never
 
 
-def _edge_offset(frame, plate, hole, width_px=4, absolute=False):
-    """Per channel, the mean of frame - plate over the known ring around ``hole`` (float32 (3,)); with ``absolute``,
-    the mean absolute difference over the ring and the channels (float)."""
-    kernel = np.ones((2 * width_px + 1,) * 2, np.uint8)
-    ring = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & ~hole
-    if not ring.any():
-        return 0.0 if absolute else np.zeros(3, np.float32)
-    if absolute:
-        return float(np.abs(frame[ring].astype(np.float32) - plate[ring].astype(np.float32)).mean())
-    return (frame[ring].astype(np.float32) - plate[ring].astype(np.float32)).mean(axis=0)
+def blend_plate(frame: np.ndarray, plate: np.ndarray, region: np.ndarray, margin: int = BLEND_MARGIN) -> np.ndarray:
+    """The plate's pixels in ``region``, shifted by the frame's own difference from the plate, diffused in from the
+    region's edge (Telea, per channel, on frame - plate): where the frame around the region matches the plate the
+    plate's pixels are kept; a light change or something moving at the edge reaches in smoothly, as a frame's own
+    spatial fill would carry it.
+
+    Args:
+        frame: uint8 (H, W, 3), a frame (its pixels in ``region`` are never read).
+        plate: uint8 (H, W, 3), the background with ``region`` filled.
+        region: bool (H, W), the pixels to take from the plate.
+        margin: known px kept around the region's bounding box (the diffusion reads 3 px).
+
+    Returns:
+        uint8 (H, W, 3): ``frame`` with the ``region`` pixels replaced.
+    """
+    out = frame.copy()
+    if not region.any():
+        return out
+    ys, xs = np.nonzero(region)
+    rows = slice(max(0, ys.min() - margin), ys.max() + margin + 1)
+    cols = slice(max(0, xs.min() - margin), xs.max() + margin + 1)
+    inside = region[rows, cols]
+    difference = frame[rows, cols].astype(np.float32) - plate[rows, cols].astype(np.float32)
+    spread = np.stack([cv2.inpaint(np.ascontiguousarray(difference[..., c]), inside.astype(np.uint8), 3,
+                                   cv2.INPAINT_TELEA) for c in range(3)], axis=-1)
+    value = np.clip(np.rint(plate[rows, cols].astype(np.float32) + spread), 0, 255).astype(np.uint8)
+    out[rows, cols][inside] = value[inside]
+    return out
 
 
 def synthesize_video(
@@ -307,19 +344,16 @@ def synthesize_video(
     static = homographies is None or camera_is_static(homographies, height, width)
     if static:
         plate, never = background_plate(frames, holes)
-        region = never | unseen.any(axis=0)
-        plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress)
-        filled = plate_fill.filled
-        replaced = [part for part, name in plate_fill.choices if name != "diffusion"]
+        plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
+                                frames=frames, holes=holes)
+        replaced = np.zeros_like(never)
+        for part, name in plate_fill.choices:
+            if name != "diffusion":  # diffusion's parts keep each frame's own spatial fill
+                replaced |= part
         for t in range(count):
-            take = thick[t] & ~never  # shown by a frame too far away or too unsure for propagation: the plate
-            offset = _edge_offset(frames[t], filled, region & holes[t])
-            for part in replaced:  # the synthesised part, where the frame around it still looks like the plate
-                if _edge_offset(frames[t], filled, part, absolute=True) <= PLATE_TOLERANCE:
-                    take |= part & unseen[t]
-            if take.any():
-                value = np.clip(filled.astype(np.float32) + offset, 0, 255)
-                out[t][take] = np.rint(value[take]).astype(np.uint8)
+            # shown by a frame too far away or too unsure for propagation (the plate), and the synthesised parts
+            take = (thick[t] & ~never) | (replaced & unseen[t])
+            out[t] = blend_plate(frames[t], plate_fill.filled, take)
         return out
     if not thick.any():
         return out
@@ -370,6 +404,7 @@ __all__ = [
     "STATIC_CAMERA_PX",
     "PlateFill",
     "background_plate",
+    "blend_plate",
     "camera_is_static",
     "fill_plate",
     "fill_unseen",
