@@ -64,6 +64,7 @@ COLUMNS = {
     "complexity": ("complexity", "{:.3f}"),
     "appearance": ("appearance", "{:.3f}"),
     "motion": ("motion", "{:.3f}"),
+    "temporal": ("temporal error", "{:.2f}"),
 }
 METRICS = ["psnr", "ssim", "psnr_hole", "ssim_hole", "consistency_psnr", "consistency_ssim", "fid"]
 
@@ -176,7 +177,7 @@ def mean_row(rows: Sequence[dict], keys: Sequence[str], **labels) -> dict:
         if len(numbers) != len(values) or not numbers:
             out[key] = None
         elif all(isinstance(v, int) for v in numbers):
-            out[key] = int(round(float(np.mean(numbers))))
+            out[key] = round(float(np.mean(numbers)))
         else:
             out[key] = float(np.mean(numbers))
     return out

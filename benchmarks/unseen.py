@@ -80,7 +80,7 @@ def watermark_mask(height: int, width: int) -> np.ndarray:
     scale = 1.0
     text_w = cv2.getTextSize("SAMPLE", cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)[0][0]
     scale *= 0.6 * width / text_w
-    (text_w, text_h), _ = cv2.getTextSize("SAMPLE", cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    (text_w, _), _ = cv2.getTextSize("SAMPLE", cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
     cv2.putText(canvas, "SAMPLE", ((width - text_w) // 2, int(0.8 * height)), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, thickness, cv2.LINE_AA)
     return cv2.dilate((canvas > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
 
@@ -168,7 +168,7 @@ def main() -> None:
                     group.append(mean_row(chosen, ["psnr", "psnr_hole", "sharpness", "seconds", "cpu_s"], case=f"mean {kind}", method=label))
         rows += group
     if "stage" in args.groups:  # the synthesis stage alone on the Telea fill (what `best` adds when no copy exists)
-        import videofill.fill.synthesis as synthesis
+        from videofill.fill import synthesis
 
         steps = best.unseen_steps
         trained = {}
@@ -234,9 +234,10 @@ def main() -> None:
     notes = "\n".join([
         "Methods: `Telea` = frame-wise OpenCV Telea (radius 3); `fast` = `--quality fast`, the default preset's flow-guided",
         "propagation; `best` = `--quality best`: the same plus `videofill.fill.synthesis` on the hole pixels no other frame",
-        "shows (static camera: one background plate per clip, its never-shown thick parts synthesised once by multi-scale",
-        "PatchMatch + EM voting and reused in every frame with the frame's colour offset; moving camera: frame by frame).",
-        "Parts of the unseen region thinner than a disc of radius 6 px (text strokes) keep the spatial fill.",
+        "shows (static camera: one background plate per clip, its never-shown region filled once by the filler that measures",
+        "best on copies of it (diffusion, PatchMatch patches on parts that hold a 6 px disc, or the paper's network trained",
+        "on the plate) and carried into every frame with the frame's own difference from the plate diffused in; moving",
+        "camera: patches frame by frame).",
         "",
         "Columns: PSNR = mean over frames of the full-frame PSNR (dB); PSNR hole = one MSE over every hole pixel of the clip;",
         "sharpness = hole sharpness ratio (mean Sobel gradient magnitude of the grey image over the hole pixels, result over",
