@@ -156,6 +156,8 @@ def test_blend_plate_carries_the_frames_difference_from_the_plate_into_the_regio
     blended = blend_plate(np.where(region[..., None], 0, brighter).astype(np.uint8), plate, region)
     assert np.abs(blended[region].astype(int) - brighter[region]).max() <= 3  # Telea keeps a constant within ~1.5
     assert np.array_equal(blended[~region], brighter[~region])
+    everything = np.ones((48, 64), bool)  # a frame that is all region has no edge to diffuse from: the plate as it is
+    assert np.array_equal(blend_plate(np.zeros_like(plate), plate, everything), plate)
 
 
 def test_fill_plate_judges_the_copies_in_the_frames_when_given_them():

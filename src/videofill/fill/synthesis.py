@@ -55,7 +55,8 @@ class PlateFill:
     Attributes:
         filled: uint8 (H, W, 3), the plate with its never-shown pixels filled.
         choices: one (part mask bool (H, W), filler name from :data:`FILLERS`) per connected part.
-        errors: filler name -> mean squared error (0-255 scale) over the validation copies (empty when none).
+        errors: filler name -> mean squared error (0-255 scale) over the validation copies, in the frames when
+            :func:`fill_plate` was given them (empty when there are no copies).
     """
 
     filled: np.ndarray
@@ -125,9 +126,9 @@ def fill_plate(
     the copies hidden). With ``frames``, each filler's plate is carried into every frame as the video will take it
     (:func:`blend_plate`) and judged against the frames' own pixels under the copies (where a frame shows them):
     what moves over the background or changes its light counts. The filler with the lowest squared error over all
-    the copies together wins if it is below
-    :data:`VALIDATION_MARGIN` times diffusion's (pooled, because a part's one or two copies are too few pixels to
-    choose on: the letters of a watermark chose noisily one by one); parts too thin for patches keep diffusion then.
+    the copies together wins if it is below :data:`VALIDATION_MARGIN` times diffusion's (pooled, because a part's
+    one or two copies are too few pixels to choose on: the letters of a watermark chose noisily one by one); parts
+    too thin for patches keep diffusion then.
     No copy at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among
     them nothing is measured and the first one given that can run wins (parts too thin for patches keep diffusion;
     the network is still trained with the copies hidden, so a forced run shows the fill the comparison judges).
@@ -143,7 +144,7 @@ def fill_plate(
         fillers: names from :data:`FILLERS` that may be chosen (ValueError for another name).
         progress: show the network's training as a progress bar.
         frames: uint8 (T, H, W, 3), the video whose plate this is (None: the copies are judged on the plate).
-        holes: bool (T, H, W), its holes (with ``frames``).
+        holes: bool (T, H, W), its holes (None with ``frames``: no holes).
 
     Returns:
         :class:`PlateFill`.
@@ -152,6 +153,8 @@ def fill_plate(
     if unknown:
         raise ValueError(f"fill_plate: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
     context = _telea(plate, never)
+    if frames is not None and holes is None:
+        holes = np.zeros(frames.shape[:3], bool)
     use_network = network_steps > 0 and "network" in fillers and min(plate.shape[:2]) >= smallest_side()
     forced = "diffusion" not in fillers
     if forced:  # no comparison: the first filler asked for that can run (the network only when it is that one)
@@ -191,7 +194,7 @@ def fill_plate(
     if forced:
         winner = forced_winner
     elif tested.any():
-        errors = {name: _copy_error(trial, plate, tested, hidden, frames, holes) for name, trial in trials.items()}
+        errors = _copy_errors(trials, plate, tested, frames, holes)
         rival = min((name for name in errors if name != "diffusion"), key=errors.get, default=None)
         if rival is not None and errors[rival] < VALIDATION_MARGIN * errors["diffusion"]:
             winner = rival
@@ -207,20 +210,36 @@ def fill_plate(
     return PlateFill(filled, choices, errors)
 
 
-def _copy_error(trial, plate, tested, hidden, frames=None, holes=None) -> float:
-    """Mean squared error (0-255 scale) of ``trial`` (uint8 (H, W, 3), the plate with ``hidden`` filled) over the
-    ``tested`` copies: against the plate, or with ``frames`` against every frame that shows them, the trial carried
-    into each frame by :func:`blend_plate`."""
+def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=None, holes=None) -> dict:
+    """Per filler, the mean squared error (0-255 scale) of its trial over the ``tested`` copies.
+
+    Args:
+        trials: filler name -> uint8 (H, W, 3), the plate with the copies (and the never-shown region) filled.
+        plate: uint8 (H, W, 3); tested: bool (H, W), the copies' pixels.
+        frames: uint8 (T, H, W, 3) or None; holes: bool (T, H, W). With frames, each trial is carried into every frame
+            as :func:`blend_plate` does and compared with the frame's own pixels under the copies where it shows them
+            (the frame's difference from the plate, diffused into the copies, is the same for every trial, since the
+            trials equal the plate around the copies); without, or when no frame shows a copy pixel, with the plate.
+
+    Returns:
+        dict filler name -> float.
+    """
+    plate_values = plate[tested].astype(np.float64)
+    on_plate = {name: float(np.square(trial[tested] - plate_values).mean()) for name, trial in trials.items()}
     if frames is None:
-        return float(np.square(trial[tested].astype(np.float64) - plate[tested]).mean())
-    total, number = 0.0, 0
+        return on_plate
+    totals, number = dict.fromkeys(trials, 0.0), 0
     for frame, hole in zip(frames, holes):
-        shown = tested & ~hole
-        if shown.any():
-            carried = blend_plate(frame, trial, hidden)
-            total += float(np.square(carried[shown].astype(np.float64) - frame[shown]).sum())
-            number += int(shown.sum()) * 3
-    return total / number if number else float(np.square(trial[tested].astype(np.float64) - plate[tested]).mean())
+        if not (tested & ~hole).any():
+            continue
+        rows, cols, _, spread = _spread_difference(frame, plate, tested)
+        shown = (tested & ~hole)[rows, cols]
+        truth = frame[rows, cols][shown].astype(np.float64)
+        for name, trial in trials.items():
+            value = np.clip(np.rint(trial[rows, cols].astype(np.float32) + spread), 0, 255)
+            totals[name] += float(np.square(value[shown] - truth).sum())
+        number += int(shown.sum()) * 3
+    return {name: total / number for name, total in totals.items()} if number else on_plate
 
 
 def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch: int = PATCH, seed: int = 0) -> bool:
@@ -269,17 +288,34 @@ def background_plate(frames: np.ndarray, holes: np.ndarray) -> tuple[np.ndarray,
     return np.clip(np.rint(plate), 0, 255).astype(np.uint8), never
 
 
+def _spread_difference(frame, plate, region, margin=BLEND_MARGIN):
+    """frame - plate diffused into ``region`` from its edge (Telea, per channel, float32), on the crop of ``region``'s
+    bounding box grown by ``margin`` px: (rows, cols, inside, spread float32 (h, w, 3)); ``spread`` is 0 when the crop
+    has no known pixel (a frame that is all region), so the plate is taken as it is."""
+    ys, xs = np.nonzero(region)
+    rows = slice(max(0, ys.min() - margin), ys.max() + margin + 1)
+    cols = slice(max(0, xs.min() - margin), xs.max() + margin + 1)
+    inside = region[rows, cols]
+    if inside.all():
+        return rows, cols, inside, np.zeros((*inside.shape, 3), np.float32)
+    difference = frame[rows, cols].astype(np.float32) - plate[rows, cols].astype(np.float32)
+    spread = np.stack([cv2.inpaint(np.ascontiguousarray(difference[..., c]), inside.astype(np.uint8), 3,
+                                   cv2.INPAINT_TELEA) for c in range(3)], axis=-1)
+    return rows, cols, inside, spread
+
+
 def blend_plate(frame: np.ndarray, plate: np.ndarray, region: np.ndarray, margin: int = BLEND_MARGIN) -> np.ndarray:
     """The plate's pixels in ``region``, shifted by the frame's own difference from the plate, diffused in from the
     region's edge (Telea, per channel, on frame - plate): where the frame around the region matches the plate the
     plate's pixels are kept; a light change or something moving at the edge reaches in smoothly, as a frame's own
-    spatial fill would carry it.
+    spatial fill would carry it. A frame that is all ``region`` takes the plate as it is.
 
     Args:
-        frame: uint8 (H, W, 3), a frame (its pixels in ``region`` are never read).
+        frame: uint8 (H, W, 3), a frame (its pixels in ``region`` are not used, unless it is all region).
         plate: uint8 (H, W, 3), the background with ``region`` filled.
         region: bool (H, W), the pixels to take from the plate.
-        margin: known px kept around the region's bounding box (the diffusion reads 3 px).
+        margin: known px kept around the region's bounding box (4 or more: Telea reads 3 px around each pixel it
+            fills).
 
     Returns:
         uint8 (H, W, 3): ``frame`` with the ``region`` pixels replaced.
@@ -287,13 +323,7 @@ def blend_plate(frame: np.ndarray, plate: np.ndarray, region: np.ndarray, margin
     out = frame.copy()
     if not region.any():
         return out
-    ys, xs = np.nonzero(region)
-    rows = slice(max(0, ys.min() - margin), ys.max() + margin + 1)
-    cols = slice(max(0, xs.min() - margin), xs.max() + margin + 1)
-    inside = region[rows, cols]
-    difference = frame[rows, cols].astype(np.float32) - plate[rows, cols].astype(np.float32)
-    spread = np.stack([cv2.inpaint(np.ascontiguousarray(difference[..., c]), inside.astype(np.uint8), 3,
-                                   cv2.INPAINT_TELEA) for c in range(3)], axis=-1)
+    rows, cols, inside, spread = _spread_difference(frame, plate, region, margin)
     value = np.clip(np.rint(plate[rows, cols].astype(np.float32) + spread), 0, 255).astype(np.uint8)
     out[rows, cols][inside] = value[inside]
     return out
