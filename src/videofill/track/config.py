@@ -46,6 +46,7 @@ class TrackConfig:
     redetect_min: float = 0.2  # re-detection: smallest part taken, as a fraction of the reference area
     redetect_conf: float = 0.7  # re-detection: smallest mean probability of the part taken
     guard: float = 0.5  # when the network's mask is below this fraction of the carried prior's area, use colour + prior (0 = off)
+    tta_flip: bool = False  # average the network's probability over the frame and its mirror image (one more forward pass a frame)
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
     gap_power: float = 1.0  # between two marks the passes are weighted x^p / (x^p + (1 - x)^p), x = closeness to each mark (1 = linear)
