@@ -120,3 +120,20 @@ def test_redetect_adds_the_confident_part_with_the_most_mass():
     # nothing confident enough: unchanged
     st = _stepper(cand * 0.6, redetect_min=0.2, redetect_conf=0.7)
     assert st.redetect(0, prob, 100.0, None) is prob
+
+
+def test_flip_averaging_is_the_mean_of_the_frame_and_its_mirror():
+    from videofill.track.net import Segmenter
+
+    rng = np.random.default_rng(0)
+    image = rng.random((24, 40, 3), dtype=np.float32)
+    prior = (rng.random((24, 40)) > 0.5).astype(np.float32)
+    plain = Segmenter(TrackConfig(net_width=4))  # untrained: the same seed gives the same weights
+    tta = Segmenter(TrackConfig(net_width=4, tta_flip=True))
+    p = plain.predict(image, prior)
+    mirrored = plain.predict(image[:, ::-1].copy(), prior[:, ::-1].copy())[:, ::-1]
+    assert not np.allclose(p, mirrored, atol=1e-4)  # the network alone is not mirror-symmetric
+    assert np.allclose(tta.predict(image, prior), 0.5 * (p + mirrored), atol=1e-5)
+    # and the average is: mirroring the input mirrors the output
+    assert np.allclose(tta.predict(image[:, ::-1].copy(), prior[:, ::-1].copy())[:, ::-1], tta.predict(image, prior),
+                       atol=1e-5)

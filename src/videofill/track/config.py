@@ -15,7 +15,7 @@ class TrackConfig:
     dis_finest_scale: int = 0  # DIS finest pyramid level (0 = flow at the working resolution, 1 = at half of it)
     prior_blur: float = 1.5  # Gaussian sigma (px) applied to the carried mask before it is used as the prior
     net_width: int = 16  # channels of the network at 1/2 resolution (twice that at 1/4)
-    train_steps: int = 200  # Adam steps on the marked frame(s) before tracking
+    train_steps: int = 400  # Adam steps on the marked frame(s) before tracking; 200 -> 400: one mark +1.0 / +1.6 mean J (seeds 0 / 1: bmx-trees +8.5 / +10.5, soapbox -3.2 / -1.4), ~+30 CPU s a clip (round 4)
     batch: int = 6  # crops per training step
     crop: int = 128  # side of the square training crops (px)
     lr: float = 2e-3  # Adam learning rate
@@ -46,6 +46,7 @@ class TrackConfig:
     redetect_min: float = 0.2  # re-detection: smallest part taken, as a fraction of the reference area
     redetect_conf: float = 0.7  # re-detection: smallest mean probability of the part taken
     guard: float = 0.5  # when the network's mask is below this fraction of the carried prior's area, use colour + prior (0 = off)
+    tta_flip: bool = False  # average the network's probability over the frame and its mirror image (one more forward pass a frame)
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
     gap_power: float = 1.0  # between two marks the passes are weighted x^p / (x^p + (1 - x)^p), x = closeness to each mark (1 = linear)

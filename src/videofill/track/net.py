@@ -109,6 +109,9 @@ class Segmenter:
         self.net.eval()
         if not self.use_prior:
             prior = np.zeros_like(prior)
-        x = np.concatenate([image.transpose(2, 0, 1), prior[None]], 0)[None]
-        logits = self.net(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)))
-        return torch.sigmoid(logits.float())[0, 0].numpy()
+        x = torch.from_numpy(np.ascontiguousarray(np.concatenate([image.transpose(2, 0, 1), prior[None]], 0)[None],
+                                                  dtype=np.float32))
+        prob = torch.sigmoid(self.net(x).float())[0, 0]
+        if self.cfg.tta_flip:  # the mean with the mirrored frame's probability (training flips crops too)
+            prob = 0.5 * (prob + torch.sigmoid(self.net(x.flip(-1)).float())[0, 0].flip(-1))
+        return prob.numpy()
