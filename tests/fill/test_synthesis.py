@@ -114,13 +114,18 @@ def test_validation_copies_lie_beside_the_hole_on_usable_pixels():
     assert np.array_equal(right, expected_right) and np.array_equal(below, expected_below)
 
 
-def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
-    # a plate of diagonal stripes: diffusion smears a hole in them; patches continue them
+def _striped_plate():
+    """A 96x64 plate of diagonal stripes (200 and 40, 4 px) and an 8x8 hole in its middle: diffusion smears a hole in
+    them, patches continue them. (uint8 (H, W, 3), bool (H, W))."""
     ys, xs = np.mgrid[0:64, 0:96]
     grey = np.where(((xs + ys) // 4) % 2 == 0, 200, 40).astype(np.uint8)
-    plate = np.repeat(grey[..., None], 3, axis=2)
     never = np.zeros((64, 96), bool)
     never[28:36, 44:52] = True
+    return np.repeat(grey[..., None], 3, axis=2), never
+
+
+def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
+    plate, never = _striped_plate()
     result = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2)
     filled = result.filled
     (part, name), = result.choices
@@ -161,11 +166,7 @@ def test_blend_plate_carries_the_frames_difference_from_the_plate_into_the_regio
 
 
 def test_fill_plate_judges_the_copies_in_the_frames_when_given_them():
-    ys, xs = np.mgrid[0:64, 0:96]
-    grey = np.where(((xs + ys) // 4) % 2 == 0, 200, 40).astype(np.uint8)
-    plate = np.repeat(grey[..., None], 3, axis=2)
-    never = np.zeros((64, 96), bool)
-    never[28:36, 44:52] = True
+    plate, never = _striped_plate()
     frames = np.stack([np.clip(plate.astype(int) + d, 0, 255).astype(np.uint8) for d in (-10, 0, 10)])
     holes = np.repeat(never[None], 3, axis=0)
     on_plate = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2)
