@@ -29,30 +29,11 @@ import numpy as np
 from common import RESULTS, command_line, composed_cases, find_data, load_case, mean_row, write_table
 
 from videofill.config import get_preset
-from videofill.eval.metrics import psnr
+from videofill.eval.metrics import hole_sharpness_ratio, psnr
 from videofill.fill.learned import dip_fill
 from videofill.fill.propagate import telea_fill
 from videofill.pipeline import inpaint_video
 from videofill.viz import comparison_figure, save_image, temporal_slice_figure
-
-try:
-    from videofill.eval.metrics import hole_sharpness_ratio
-except ImportError:  # issue 14 adds it to the library; the same definition until then
-
-    def hole_sharpness_ratio(result: np.ndarray, truth: np.ndarray, holes: np.ndarray) -> float:
-        """Mean Sobel gradient magnitude (grey level, 3x3) over the hole pixels of ``result`` over that of ``truth``
-        (uint8 (T, H, W, 3) each, holes bool (T, H, W)): 1 = as much texture as the truth, 0 = flat."""
-
-        def energy(video):
-            total = []
-            for frame, hole in zip(video, holes):
-                grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
-                magnitude = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
-                total.append(magnitude[hole])
-            return float(np.concatenate(total).mean())
-
-        return energy(result) / max(energy(truth), 1e-9)
-
 
 STATIC = ["composed_sam2-cups_x_schoolgirls", "composed_sam2-bedroom_x_bmx-trees", "composed_hd_sam2-coffee_x_blackswan", "removal_schoolgirls"]
 SHARED = ["car-roundabout", "kite-surf", "soapbox", "sam2-bedroom", "sam2-cups"]
