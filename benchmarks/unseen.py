@@ -151,7 +151,7 @@ def main() -> None:
     if "stage" in args.groups:  # the synthesis stage alone on the Telea fill (what `best` adds when no copy exists)
         from videofill.fill import synthesis
 
-        steps = best.unseen_steps
+        steps, runs = best.unseen_steps, best.unseen_runs
         trained = {}
 
         def dip_once(image, hole, *a, **k):  # one training per case: the forced and the chosen rows share it
@@ -165,7 +165,7 @@ def main() -> None:
             "best: all three (chosen)": synthesis.FILLERS,  # first: its CPU seconds include the network's training
             "Telea+patches (chosen)": ("diffusion", "patches"),
             "patches (forced)": ("patches",),
-            f"network {steps} (forced)": ("network",),
+            f"network {runs}x{steps} (forced)": ("network",),
         }
         group = []
         for name, frames, holes in unseen_cases(data):
@@ -176,7 +176,8 @@ def main() -> None:
             videos = {"Telea": (spatial, None)}
             for label, fillers in variants.items():
                 cpu = time.process_time()
-                video = synthesis.synthesize_video(spatial, holes, holes, None, network_steps=steps, fillers=fillers)
+                video = synthesis.synthesize_video(spatial, holes, holes, None, network_steps=steps, fillers=fillers,
+                                                   network_runs=runs)
                 videos[label] = (video, time.process_time() - cpu)
             for label, (video, cpu) in videos.items():
                 full = float(np.mean([min(psnr(r, f), 100.0) for r, f in zip(video, frames)]))

@@ -31,7 +31,8 @@ class InpaintConfig:
 
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
-    unseen_steps: int = 400  # best, static camera: Adam steps of the network (DIP) trained on the background plate as one candidate filler of what no frame shows; 0: patches and diffusion only
+    unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate as one candidate filler of what no frame shows; 0: patches and diffusion only
+    unseen_runs: int = 2  # best, static camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen.md)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
@@ -102,6 +103,8 @@ class InpaintConfig:
             raise VideofillError(f"crop_margin must be 0 or more, got {self.crop_margin}")
         if self.unseen_steps < 0:
             raise VideofillError(f"--unseen-steps must be 0 or more, got {self.unseen_steps}")
+        if self.unseen_runs < 1:
+            raise VideofillError(f"--unseen-runs must be 1 or more, got {self.unseen_runs}")
         if self.max_steps is not None and self.max_steps < 0:
             raise VideofillError(f"max_steps must be 0 or more, got {self.max_steps}")
         if not 0.0 <= self.guide_untrusted <= 1.0:

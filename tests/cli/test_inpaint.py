@@ -413,7 +413,8 @@ def test_an_output_that_is_an_input_is_refused_even_with_overwrite(tiny_dir, tmp
 
 
 @pytest.mark.parametrize("flags, words", [(["--dilate", "-3"], ["--dilate", "-3"]), (["--feather", "-1"], ["--feather"]),
-                                          (["--unseen-steps", "-1"], ["--unseen-steps"])])
+                                          (["--unseen-steps", "-1"], ["--unseen-steps"]),
+                                          (["--unseen-runs", "0"], ["--unseen-runs"])])
 def test_negative_pixel_settings_are_one_line_errors(tiny_dir, tmp_path, capsys, flags, words):
     code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "r", *FAST, *flags)
     assert code == 2

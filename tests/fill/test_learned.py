@@ -44,3 +44,18 @@ def test_the_network_needs_three_pixels_at_its_deepest_level():
     assert np.array_equal(out[~hole], image[~hole])
     with pytest.raises(ValueError, match="smaller than the network's 96 px"):
         dip_fill(image[:64, :64], hole[:64, :64], steps=1)
+
+
+def test_dip_fill_runs_average_the_networks_of_successive_seeds():
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    hole = np.zeros((48, 48), bool)
+    hole[18:30, 16:28] = True
+    small = {"steps": 5, "channels": (16, 32, 64), "margin": 8}
+    one, two = (dip_fill(image, hole, seed=seed, **small).astype(float) for seed in (3, 4))
+    both = dip_fill(image, hole, seed=3, runs=2, **small)
+    assert np.array_equal(both[~hole], image[~hole])
+    assert np.abs(both[hole] - (one[hole] + two[hole]) / 2).max() <= 1.0  # rounding of each single run: half a level
+    assert not np.array_equal(one[hole], two[hole])  # the seeds differ
+    with pytest.raises(ValueError, match="runs must be 1 or more"):
+        dip_fill(image, hole, steps=1, runs=0)

@@ -116,7 +116,7 @@ def _telea(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
 
 def fill_plate(
     plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MIN_RADIUS_PX, device="cpu", fillers=FILLERS,
-    progress=False, frames=None, holes=None,
+    progress=False, frames=None, holes=None, network_runs=1,
 ):
     """Fill ``never`` with the filler that measures best on copies of its parts moved onto known pixels.
 
@@ -145,6 +145,8 @@ def fill_plate(
         progress: show the network's training as a progress bar.
         frames: uint8 (T, H, W, 3), the video whose plate this is (None: the copies are judged on the plate).
         holes: bool (T, H, W), its holes (None with ``frames``: no holes).
+        network_runs: networks of successive seeds whose fills are averaged (``runs`` of
+            :func:`videofill.fill.learned.dip_fill`).
 
     Returns:
         :class:`PlateFill`.
@@ -187,7 +189,8 @@ def fill_plate(
         trials["patches"] = patch_synthesis(trials["diffusion"], patch_tested, source=~hidden, patch=patch, seed=seed)
     network = None
     if use_network and (tested.any() or forced):  # trained with the copies hidden, as the comparison judges it
-        network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device, progress=progress)
+        network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device, progress=progress,
+                           runs=network_runs)
         trials["network"] = network
     errors = {}
     winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
@@ -342,6 +345,7 @@ def synthesize_video(
     device: str = "cpu",
     fillers: tuple[str, ...] = FILLERS,
     progress: bool = False,
+    network_runs: int = 1,
 ) -> np.ndarray:
     """Fill the ``unseen`` pixels of a video with texture from its known pixels.
 
@@ -361,6 +365,7 @@ def synthesize_video(
         device: where that network trains.
         fillers: the static camera's candidate fillers (:func:`fill_plate`).
         progress: show the network's training as a progress bar.
+        network_runs: networks whose fills are averaged (:func:`fill_plate`).
 
     Returns:
         uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced where a filler measured better than
@@ -376,7 +381,7 @@ def synthesize_video(
     if static:
         plate, never = background_plate(frames, holes)
         plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
-                                frames=frames, holes=holes)
+                                frames=frames, holes=holes, network_runs=network_runs)
         replaced = np.zeros_like(never)
         for part, name in plate_fill.choices:
             if name != "diffusion":  # diffusion's parts keep each frame's own spatial fill
@@ -401,7 +406,7 @@ def synthesize_video(
 
 
 def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, seed: int, network_steps: int,
-                device: str = "cpu", progress: bool = False):
+                device: str = "cpu", progress: bool = False, network_runs: int = 1):
     """Propagation's result with the pixels that no frame shows synthesised (:func:`synthesize_video`).
 
     Args:
@@ -410,8 +415,8 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
         size: (W, h) of the real frames inside padded ones (the padding, at the right and bottom, is left alone);
             None: the whole frames.
         seed: seeds the random search and the network.
-        network_steps, device: the network on the static plate (:func:`fill_plate`); the pipeline passes
-            ``InpaintConfig.unseen_steps``.
+        network_steps, device, network_runs: the networks on the static plate (:func:`fill_plate`); the pipeline
+            passes ``InpaintConfig.unseen_steps`` and ``unseen_runs``.
         progress: show the network's training as a progress bar.
 
     Returns:
@@ -426,7 +431,8 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
     unseen = real & ~propagation.seen[:, :height, :width]
     out = propagation.frames.copy()
     out[:, :height, :width] = synthesize_video(frames, real, unseen, propagation.homographies, seed=seed,
-                                               network_steps=network_steps, device=device, progress=progress)
+                                               network_steps=network_steps, device=device, progress=progress,
+                                               network_runs=network_runs)
     return dataclasses.replace(propagation, frames=out)
 
 
