@@ -65,6 +65,9 @@ COLUMNS = {
     "appearance": ("appearance", "{:.3f}"),
     "motion": ("motion", "{:.3f}"),
     "temporal": ("temporal error", "{:.2f}"),
+    "gain_db": ("hole PSNR over Telea (dB)", "{:+.2f}"),
+    "copy_ratio": ("copy ratio", "{:.2f}"),
+    "sharpness": ("sharpness", "{:.2f}"),
 }
 METRICS = ["psnr", "ssim", "psnr_hole", "ssim_hole", "consistency_psnr", "consistency_ssim", "fid"]
 
