@@ -72,9 +72,9 @@ def dip_fill(
     """Fill ``hole`` of one image with the output of a network trained on its known pixels around the hole.
 
     With ``runs`` > 1, that many networks are trained, seeded ``seed``, ``seed + 1``, ..., and the hole takes the
-    mean of their outputs: one network's fill depends much on its seed (on a never-revealed box,
-    benchmarks/results/unseen_seeds.md: 0.2 to 1.7 dB over Telea for four seeds, the mean of two 1.7), and the mean of several is
-    closer to the truth than a typical one (squared error is convex), at the cost of some texture.
+    mean of their outputs: one network's fill depends much on its seed (on a never-revealed box of
+    benchmarks/results/unseen_seeds.md, 0.2 to 1.7 dB over Telea for four seeds, the mean of two 1.7), and the mean
+    of several is closer to the truth than a typical one (squared error is convex), at the cost of some texture.
 
     Args:
         image: uint8 (H, W, 3) RGB; its hole pixels are never looked at.
