@@ -100,7 +100,6 @@ def _stepper(answer, **cfg):
     st.key_areas = [100.0]
     st.seg = _Seg(answer)
     st.redetected = 0
-    st.seen = 0
     return st
 
 

@@ -30,9 +30,6 @@ class TrackConfig:
     prior_drop: float = 0.2  # training: probability of a crop whose prior is blanked (all zero or all half)
     online_steps: int = 0  # Adam steps of the online update (0 = off): crops of the marked frames and the tracked frame
     online_every: int = 5  # run the online update on every n-th tracked frame of a pass
-    online_moving: float = 0.0  # online update only on frames where at least this fraction of the mask moves unlike the camera (motion cue > 0.5) and the object does (0 = any frame)
-    online_stable: float = 0.0  # online update only on frames whose mask area is within this fraction of the carried prior's (0 = any)
-    online_calm: int = 0  # online update only when the guard and re-detection have not fired for this many frames (0 = any frame)
     online_band: float = 0.08  # online update: the band of this fraction of the object's size around its edge is unknown
     keep_near: int = 8  # drop parts of a new mask farther than this (px) from the carried prior (0 = keep all)
     zoom: bool = True  # zoom each frame so the carried object has the size of the marked object nearest in size
@@ -46,8 +43,6 @@ class TrackConfig:
     motion_lo: float = 1.0  # motion cue: residual (units of the background's median) at or below which a pixel counts as still
     motion_hi: float = 3.0  # motion cue: residual at or above which a pixel counts as moving
     redetect: float = 0.5  # search the whole frame when the mask falls below this fraction of its largest area of the last redetect_window frames (0 = off)
-    redetect_still: int = 0  # also search the whole frame every this many frames while the carried mask moves with the camera after the object moved unlike it (0 = off); candidates must move as the object last did
-    redetect_drop: bool = False  # re-detection: parts of the step's mask that do not touch the part found are dropped (else the part is added to them)
     redetect_window: int = 5  # re-detection: frames of the pass whose largest area is the reference
     redetect_min: float = 0.2  # re-detection: smallest part taken, as a fraction of the reference area
     redetect_conf: float = 0.7  # re-detection: smallest mean probability of the part taken

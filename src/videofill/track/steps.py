@@ -99,34 +99,6 @@ def still_background(flow: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> t
     return np.clip((res - cfg.motion_lo) / (cfg.motion_hi - cfg.motion_lo), 0, 1).astype(np.float32), median
 
 
-def confident(mask: np.ndarray, prior_area: float, cue: tuple[np.ndarray, float] | None, cfg: TrackConfig) -> bool:
-    """Whether a step's bool (h, w) mask may teach the network (the online update), by ``online_moving`` and
-    ``online_stable``.
-
-    With ``online_moving`` > 0 the motion cue must have been measured (``cue``, see :func:`still_background`), the
-    carried object must move unlike the camera (median residual >= ``motion_gate``) and at least that fraction of
-    the mask's pixels must too (cue > 0.5): a mask that slid onto still background is not learnt. With
-    ``online_stable`` > 0 the mask's area must be within that fraction of the carried prior's ``prior_area``.
-    """
-    area = float(mask.sum())
-    if cfg.online_stable > 0 and not (prior_area > 0 and abs(area / prior_area - 1) <= cfg.online_stable):
-        return False
-    if cfg.online_moving > 0:
-        if cue is None or cue[1] < cfg.motion_gate or area == 0:
-            return False
-        if float((cue[0][mask] > 0.5).mean()) < cfg.online_moving:
-            return False
-    return True
-
-
-def relative_motion(flow: np.ndarray, part: np.ndarray) -> np.ndarray | None:
-    """float32 (2,) median flow of the bool (h, w) ``part`` minus the median flow of the rest of the frame (the
-    camera's, roughly); None when the part or the rest is empty."""
-    if not part.any() or part.all():
-        return None
-    return (np.median(flow[part], 0) - np.median(flow[~part][::7], 0)).astype(np.float32)
-
-
 class Stepper:
     """Turns (frame index, carried prior) into a probability, for one method; trained on the marked frames.
 
@@ -154,21 +126,11 @@ class Stepper:
         self.seen = 0
         self.guarded = 0
         self.redetected = 0
-        self.since_online = 0  # steps since the last online update
-        self.online = 0  # online updates made
-        self.troubled = -1 << 30  # self.seen when the guard or re-detection last fired
         self.start_pass()
 
     def start_pass(self) -> None:
         """Forget the motion history: a new pass starts from a mark (its object moves until shown otherwise)."""
         self.still_for = 0
-        self.velocity = None  # the carried object's median flow minus the background's, when it last moved
-
-    def stuck(self) -> bool:
-        """Whether to search the whole frame because the carried mask has moved with the camera for a multiple of
-        ``redetect_still`` frames after the object moved unlike it (``cfg.redetect_still``)."""
-        k = self.cfg.redetect_still
-        return k > 0 and self.velocity is not None and self.still_for > 0 and self.still_for % k == 0
 
     def predict(self, image: np.ndarray, prior: np.ndarray, area: float | None = None) -> np.ndarray:
         """float32 (h, w) network probability of a float32 (h, w, 3) frame in [0, 1] given its (h, w) prior.
@@ -209,34 +171,25 @@ class Stepper:
         if cfg.fuse_colour > 0:
             colour = self.colour_posterior(t, prior)
             prob = (1 - cfg.fuse_colour) * prob + cfg.fuse_colour * colour
-        cue = None
         if cfg.motion > 0 and flow is not None:
             cue = still_background(flow, prior, cfg)
             if cue is not None:
                 # the cue holds while the carried object moves unlike the camera, and motion_memory frames after
                 self.still_for = 0 if cue[1] >= cfg.motion_gate else self.still_for + 1
-                if cfg.redetect_still and self.still_for == 0:
-                    self.velocity = relative_motion(flow, prior > 0.5)
                 if self.still_for <= cfg.motion_memory:
                     prob = prob * (1 - cfg.motion * (1 - cue[0]))
         self.seen += 1
-        self.since_online += 1
         mask = prob > cfg.threshold
         prior_area = float((prior > cfg.threshold).sum())
         if cfg.guard > 0 and prior_area > 0 and mask.sum() < cfg.guard * prior_area:
             self.guarded += 1
-            self.troubled = self.seen
             return self.colour_posterior(t, prior)
-        if (cfg.online_steps and self.since_online >= cfg.online_every and mask.any()
-                and self.seen - self.troubled > cfg.online_calm and confident(mask, prior_area, cue, cfg)):
-            self.since_online = 0
-            self.online += 1
+        if cfg.online_steps and self.seen % cfg.online_every == 0 and mask.any():
             target = unknown_band(mask, cfg.online_band)
             self.seg.fit(self.images + [image], self.masks + [target], cfg.online_steps, lr=cfg.lr * 0.3)
         return prob
 
-    def redetect(self, t: int, prob: np.ndarray, area: float, flow: np.ndarray | None,
-                 stuck: bool = False) -> np.ndarray:
+    def redetect(self, t: int, prob: np.ndarray, area: float, flow: np.ndarray | None) -> np.ndarray:
         """The probability of frame t with the object searched for on the whole frame (after it shrank suddenly).
 
         The network runs without a prior (zoomed for an object of ``area`` px, its recent size); with a flow (frame
@@ -250,14 +203,10 @@ class Stepper:
             prob: float32 (h, w), the step's probability on frame t.
             area: px, the object's recent area (the reference for the zoom and the smallest part).
             flow: float32 (h, w, 2) or None.
-            stuck: the mask moves with the camera while the object moved unlike it (:meth:`stuck`): only parts whose
-                motion relative to the rest of the frame is within half its length (at least 1 px) of the object's
-                last one (``self.velocity``) count, and the part found replaces the step's mask unless it overlaps it.
         """
         cfg = self.cfg
         if self.seg is None or area < 1:
             return prob
-        self.troubled = self.seen  # no online update for cfg.online_calm frames (the mask collapsed or stuck)
         image = self.small[t].astype(np.float32) / 255
         cand = self.predict(image, np.zeros_like(prob), area)
         if flow is not None and cfg.motion > 0:
@@ -273,23 +222,8 @@ class Stepper:
         count = np.bincount(lab.ravel(), minlength=n)
         ok = (count >= cfg.redetect_min * area) & (mass >= cfg.redetect_conf * count)
         ok[0] = False
-        if stuck:
-            v = getattr(self, "velocity", None)
-            for i in np.flatnonzero(ok):
-                rel = None if flow is None or v is None else relative_motion(flow, lab == i)
-                ok[i] = rel is not None and float(np.linalg.norm(rel - v)) <= max(1.0, 0.5 * float(np.linalg.norm(v)))
         if not ok.any():
             return prob
         best = int(np.argmax(np.where(ok, mass, -1)))
         self.redetected += 1
-        part = lab == best
-        if stuck and not (part & (prob > cfg.threshold)).any():
-            return np.where(part, cand, 0).astype(np.float32)
-        if cfg.redetect_drop:  # keep only the step's parts that touch the part found
-            n, own = cv2.connectedComponents((prob > cfg.threshold).astype(np.uint8), connectivity=8)
-            touch = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-            keep = np.zeros(n, bool)
-            keep[np.unique(own[touch])] = True
-            keep[0] = False
-            prob = np.where(keep[own], prob, np.minimum(prob, cfg.threshold * 0.5)).astype(np.float32)
-        return np.maximum(prob, np.where(part, cand, 0)).astype(np.float32)
+        return np.maximum(prob, np.where(lab == best, cand, 0)).astype(np.float32)

@@ -61,8 +61,7 @@ def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndar
     """Carry the key mask of frame ``start`` frame by frame to ``stop`` (exclusive, either direction).
 
     With ``cfg.redetect``, a mask that falls below that fraction of its largest area of the last
-    ``redetect_window`` frames is searched for on the whole frame (:meth:`Stepper.redetect`); with
-    ``cfg.redetect_still`` also one that has moved with the camera for that many frames after the object moved.
+    ``redetect_window`` frames is searched for on the whole frame (:meth:`Stepper.redetect`).
 
     Returns {frame index: float32 (h, w) probability}.
     """
@@ -79,8 +78,6 @@ def _pass(stepper: Stepper, flow: FlowField, start: int, stop: int, key: np.ndar
             recent = max(areas[-cfg.redetect_window:])
             if (cur > cfg.threshold).sum() < cfg.redetect * recent:
                 cur = stepper.redetect(t, cur, recent, f)
-            elif stepper.stuck():
-                cur = stepper.redetect(t, cur, recent, f, stuck=True)
             areas.append(float((cur > cfg.threshold).sum()))
         out[t] = cur
     return out
