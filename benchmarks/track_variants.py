@@ -32,7 +32,8 @@ from videofill.track import (
 from videofill.track import net as net_module
 
 REPO = Path(__file__).resolve().parents[1]
-#: Settings that may change the trained weights (the cache key); every other field only changes the step.
+#: Settings that may change the trained weights (the cache key, per network: an ensemble's members are cached one by
+#: one under their own seeds); every other field only changes the step.
 TRAIN = {"aug_rotate", "aug_scale", "batch", "box_motion", "box_motion_gap", "crop", "dis_finest_scale", "dis_preset",
          "grabcut_iters", "long_side", "lr", "method", "net_width", "points_margin", "prior_blobs", "prior_blur",
          "prior_drop", "prior_morph", "prior_part", "prior_shift", "prior_warp", "seed", "threads", "train_steps"}
@@ -40,11 +41,19 @@ _fit = net_module.Segmenter.fit
 _state = {}
 
 
+def _train_key(cfg: TrackConfig) -> str:
+    """The cache key of one network's training settings (an ensemble member's cfg carries its own seed)."""
+    train = {k: v for k, v in asdict(cfg).items() if k in TRAIN}
+    if train.get("prior_part") == 0.0:
+        del train["prior_part"]
+    return hashlib.md5(json.dumps(train, sort_keys=True).encode()).hexdigest()[:8]
+
+
 def _cached_fit(self, images, masks, steps, lr=None):
     """Segmenter.fit, loading the first (training) call's weights from the cache when they are there."""
     if steps == self.cfg.train_steps and not getattr(self, "_cached", False):
         self._cached = True
-        path = _state["cache"] / f"{_state['key']}.pt"
+        path = _state["cache"] / f"{_state['prefix']}{_train_key(self.cfg)}.pt"
         if path.exists():
             self.net.load_state_dict(torch.load(path))
             return float("nan")
@@ -59,10 +68,7 @@ def run(folder: Path, scenario: str, cfg: TrackConfig, strip: Path | None = None
     """(J x100, F x100, CPU s) of one clip; optionally its strip (PNG) and its J per frame (printed)."""
     frames, truth = read_clip(folder)
     marks = make_marks(truth, scenario)
-    train = {k: v for k, v in asdict(cfg).items() if k in TRAIN}
-    if train.get("prior_part") == 0.0:
-        del train["prior_part"]
-    _state["key"] = f"{folder.name}_{scenario}_" + hashlib.md5(json.dumps(train, sort_keys=True).encode()).hexdigest()[:8]
+    _state["prefix"] = f"{folder.name}_{scenario}_"
     c0 = time.process_time()
     pred = tracker._track(frames, marks, cfg, lambda s: None)
     cpu = time.process_time() - c0

@@ -87,6 +87,17 @@ def test_stream_gives_what_track_gives(video):
     assert np.array_equal(np.concatenate(written), track(frames, marks, config=cfg))
 
 
+def test_refined_stream_gives_what_refined_track_gives(video):
+    frames, truth = video
+    marks = [Mark(2, mask=truth[2])]
+    cfg = TrackConfig(method="flow", refine=2)
+    written = []
+    track_stream(lambda a, b: frames[a:b], T, marks, written.append, config=cfg, chunk=3)
+    refined = track(frames, marks, config=cfg)
+    assert np.array_equal(np.concatenate(written), refined)
+    assert not np.array_equal(refined, track(frames, marks, config=TrackConfig(method="flow")))  # it did change
+
+
 def test_box_becomes_the_disc(video):
     frames, truth = video
     ys, xs = np.nonzero(truth[3])

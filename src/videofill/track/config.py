@@ -16,6 +16,7 @@ class TrackConfig:
     prior_blur: float = 1.5  # Gaussian sigma (px) applied to the carried mask before it is used as the prior
     net_width: int = 16  # channels of the network at 1/2 resolution (twice that at 1/4)
     train_steps: int = 400  # Adam steps on the marked frame(s) before tracking; 200 -> 400: one mark +1.0 / +1.6 mean J (seeds 0 / 1: bmx-trees +8.5 / +10.5, soapbox -3.2 / -1.4), ~+30 CPU s a clip (round 4)
+    ensemble: int = 1  # networks trained on the marks (each train_steps, member i seeded seed * ensemble + i), their probabilities averaged in the step; 2 x 200 steps: one mark 66.8 vs 68.7 for 1 x 400 (round 5)
     batch: int = 6  # crops per training step
     crop: int = 128  # side of the square training crops (px)
     lr: float = 2e-3  # Adam learning rate
@@ -47,6 +48,8 @@ class TrackConfig:
     redetect_conf: float = 0.7  # re-detection: smallest mean probability of the part taken
     guard: float = 0.5  # when the network's mask is below this fraction of the carried prior's area, use colour + prior (0 = off)
     tta_flip: bool = False  # average the network's probability over the frame and its mirror image (one more forward pass a frame)
+    refine: int = 0  # radius (px of the full frame) of the guided filter that aligns the enlarged probability with the frame's edges (0 = bilinear enlargement alone); 4: one mark +0.1..+0.4 on 3 seeds x 2 sides (round 5)
+    refine_eps: float = 1e-3  # guided filter: regularisation (grey levels in [0, 1], squared); larger = smoother, closer to the bilinear probability
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
     gap_power: float = 1.0  # between two marks the passes are weighted x^p / (x^p + (1 - x)^p), x = closeness to each mark (1 = linear)

@@ -27,9 +27,26 @@ def shrink_mask(mask: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
     return cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
 
 
-def grow_prob(prob: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """float32 (h, w) probability -> float32 (H, W) by bilinear interpolation; ``size`` is (H, W)."""
-    return cv2.resize(prob.astype(np.float32), (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+def grow_prob(prob: np.ndarray, size: tuple[int, int], frame: np.ndarray | None = None, radius: int = 0,
+              eps: float = 1e-3) -> np.ndarray:
+    """float32 (h, w) probability -> float32 (H, W) by bilinear interpolation; ``size`` is (H, W).
+
+    With a uint8 (H, W, 3) RGB ``frame`` and ``radius`` > 0 the enlarged probability is then guided-filtered
+    (He et al. 2010, grey guide, box of side 2 radius + 1, regularisation ``eps``): within each box it becomes a
+    linear function of the frame's grey level, so its edges follow the frame's edges at full resolution.
+    """
+    up = cv2.resize(prob.astype(np.float32), (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+    if frame is None or radius <= 0:
+        return up
+    g = cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
+
+    def box(x):
+        return cv2.boxFilter(x, -1, (2 * radius + 1,) * 2, borderType=cv2.BORDER_REFLECT)
+
+    mg, mp = box(g), box(up)
+    a = (box(g * up) - mg * mp) / (box(g * g) - mg * mg + eps)
+    b = mp - a * mg
+    return box(a) * g + box(b)
 
 
 class FlowField:

@@ -167,15 +167,17 @@ def _probabilities(small: np.ndarray, full_keys: dict[int, np.ndarray], cfg: Tra
 
 
 def _masks(prob: np.ndarray, full_keys: dict[int, np.ndarray], first: int, cfg: TrackConfig,
-           size: tuple[int, int]) -> np.ndarray:
-    """bool (n, H, W) masks of frames first .. first + n - 1 from their float16 (n, h, w) probabilities."""
+           size: tuple[int, int], frames: np.ndarray | None = None) -> np.ndarray:
+    """bool (n, H, W) masks of frames first .. first + n - 1 from their float16 (n, h, w) probabilities; with
+    ``cfg.refine`` the uint8 (n, H, W, 3) ``frames`` guide the enlargement (:func:`grow_prob`)."""
     out = np.zeros((len(prob),) + tuple(size), bool)
     for i, p in enumerate(prob):
         t = first + i
         if t in full_keys:
             out[i] = full_keys[t]
         elif np.isfinite(p).all():
-            out[i] = grow_prob(p.astype(np.float32), size) > cfg.threshold
+            frame = frames[i] if frames is not None and cfg.refine > 0 else None
+            out[i] = grow_prob(p.astype(np.float32), size, frame, cfg.refine, cfg.refine_eps) > cfg.threshold
     return out
 
 
@@ -185,7 +187,7 @@ def _track(frames: np.ndarray, marks: Sequence[Mark], cfg: TrackConfig, log) -> 
     full_keys = _keys(marks, lambda k: frames[k], len(frames), cfg)
     small = shrink_frames(frames, working_size(frames.shape[1:3], cfg.long_side))
     prob = _probabilities(small, full_keys, cfg, log)
-    out = _masks(prob, full_keys, 0, cfg, frames.shape[1:3])
+    out = _masks(prob, full_keys, 0, cfg, frames.shape[1:3], frames)
     log(f"done in {time.perf_counter() - t_start:.1f} s")
     return out
 
@@ -201,7 +203,7 @@ def track_stream(read_frames: Callable[[int, int], np.ndarray], frame_count: int
     Args:
         read_frames: ``read_frames(start, stop)`` -> uint8 (stop - start, H, W, 3) RGB frames start .. stop - 1.
             Called once per chunk in order, once more per mark (its frame) and twice more per box (the
-            frames ``box_motion_gap`` before and after it), and once more per chunk when writing.
+            frames ``box_motion_gap`` before and after it), and with ``cfg.refine`` once more per chunk when writing.
         frame_count: T, the number of frames.
         marks: as for :func:`track`.
         write: called with bool (n, H, W) masks of consecutive frames, in order, covering all T frames.
@@ -227,6 +229,8 @@ def track_stream(read_frames: Callable[[int, int], np.ndarray], frame_count: int
         prob = _probabilities(small, full_keys, cfg, log)
         del small
         for s in range(0, frame_count, chunk):
-            write(_masks(prob[s: s + chunk], full_keys, s, cfg, size))
+            stop = min(s + chunk, frame_count)
+            frames = np.asarray(read_frames(s, stop)) if cfg.refine > 0 else None
+            write(_masks(prob[s: stop], full_keys, s, cfg, size, frames))
     finally:
         torch.set_num_threads(threads)
