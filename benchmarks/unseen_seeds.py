@@ -4,7 +4,8 @@ On the never-revealed cases of `unseen.py` (a fixed box and a fixed text waterma
 the static plate's never-shown region is filled by the paper's network (`videofill.fill.learned.dip_fill`, trained
 with the validation copies hidden, as `fill_plate` trains it) with seeds 0 .. K-1, each alone and as the mean of the
 first 2 and of all K networks (`runs` of `dip_fill`: the mean is taken from the same trained networks here, not
-trained again). Reported per fill: hole PSNR over Telea's (dB) with every frame taking the plate by `blend_plate`, the
+trained again, and from their fills rounded to grey levels, so it can differ from `dip_fill(runs=K)` by half a
+level). Reported per fill: hole PSNR over Telea's (dB) with every frame taking the plate by `blend_plate`, the
 copy check's ratio (the fill's squared error on the copies over diffusion's, judged in the frames: `fill_plate`
 takes the network when it is below 1) and the hole sharpness ratio. From the repository root:
 
@@ -36,13 +37,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4, help="networks trained, seeds 0 .. SEEDS-1")
     parser.add_argument("--cases", nargs="*", default=None, help="only cases whose name contains one of these")
     args = parser.parse_args()
-    trained = {}  # seed -> the plate filled by that seed's network
+    trained = {}  # (seed, image, hole) -> the image filled by that seed's network
 
     def cached(image, hole, steps, seed=0, runs=1, **kwargs):  # the mean of runs from the networks already trained
-        for s in range(seed, seed + runs):
-            if s not in trained:
-                trained[s] = dip_fill(image, hole, steps, seed=s, **kwargs)
-        mean = np.mean([trained[s].astype(np.float64) for s in range(seed, seed + runs)], axis=0)
+        keys = [(s, image.tobytes(), hole.tobytes()) for s in range(seed, seed + runs)]
+        for key in keys:
+            if key not in trained:
+                trained[key] = dip_fill(image, hole, steps, seed=key[0], **kwargs)
+        mean = np.mean([trained[key].astype(np.float64) for key in keys], axis=0)
         return np.clip(np.rint(mean), 0, 255).astype(np.uint8)
 
     synthesis.dip_fill = cached

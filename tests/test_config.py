@@ -27,6 +27,15 @@ def test_saved_config_loads_back(tmp_path):
     assert InpaintConfig.load(tmp_path / "c.json") == config
 
 
+def test_a_record_from_before_unseen_runs_keeps_one_network():
+    old = {k: v for k, v in get_preset("default").replace(unseen_steps=400).to_dict().items() if k != "unseen_runs"}
+    assert InpaintConfig.from_dict(old).unseen_runs == 1  # best trained one network then
+    assert InpaintConfig.from_dict({"seed": 3}).unseen_runs == InpaintConfig().unseen_runs  # a partial config: defaults
+    for bad in (0, 1.5, True):
+        with pytest.raises(VideofillError, match="--unseen-runs"):
+            InpaintConfig(unseen_runs=bad)
+
+
 def test_unknown_preset_and_method_are_clear_errors():
     with pytest.raises(VideofillError, match="unknown preset"):
         get_preset("fast")

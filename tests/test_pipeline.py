@@ -107,3 +107,18 @@ def test_bf16_falls_back_to_float32_on_a_cpu_without_it(tiny_case, monkeypatch):
     assert np.array_equal(emulated.frames, inpaint_video(frames, holes, config.replace(bf16=False)).frames)
     monkeypatch.setattr(pipeline, "cpu_has_bf16", lambda: True)
     assert not any("bfloat16" in note for note in inpaint_video(frames, holes, config).notes)
+
+
+def test_best_passes_its_network_settings_to_the_synthesis(tiny_case, monkeypatch):
+    from videofill.fill import synthesis
+
+    seen = {}
+
+    def record(propagation, holes, size, seed, network_steps, device="cpu", progress=False, network_runs=1):
+        seen.update(steps=network_steps, runs=network_runs, seed=seed)
+        return propagation
+
+    monkeypatch.setattr(synthesis, "fill_unseen", record)
+    frames, holes = tiny_case
+    inpaint_video(frames, holes, get_preset("default").replace(quality="best", unseen_steps=7, unseen_runs=3, seed=5))
+    assert seen == {"steps": 7, "runs": 3, "seed": 5}

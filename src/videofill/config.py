@@ -32,7 +32,7 @@ class InpaintConfig:
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
     unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate as one candidate filler of what no frame shows; 0: patches and diffusion only
-    unseen_runs: int = 2  # best, static camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen.md)
+    unseen_runs: int = 2  # best, static camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen_seeds.md)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution
     size: tuple[int, int] | None = None  # (W, H) the network works at; None: aspect kept, longer side = max_side
@@ -103,7 +103,7 @@ class InpaintConfig:
             raise VideofillError(f"crop_margin must be 0 or more, got {self.crop_margin}")
         if self.unseen_steps < 0:
             raise VideofillError(f"--unseen-steps must be 0 or more, got {self.unseen_steps}")
-        if self.unseen_runs < 1:
+        if isinstance(self.unseen_runs, bool) or not isinstance(self.unseen_runs, int) or self.unseen_runs < 1:
             raise VideofillError(f"--unseen-runs must be 1 or more, got {self.unseen_runs}")
         if self.max_steps is not None and self.max_steps < 0:
             raise VideofillError(f"max_steps must be 0 or more, got {self.max_steps}")
@@ -170,8 +170,12 @@ class InpaintConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> InpaintConfig:
-        """The configuration in ``data`` (fields it lacks keep their defaults; other keys are ignored)."""
-        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+        """The configuration in ``data`` (fields it lacks keep their defaults; other keys are ignored). A record with
+        ``unseen_steps`` but no ``unseen_runs`` was saved when `best` trained one network: it keeps one."""
+        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        if "unseen_steps" in values and "unseen_runs" not in values:
+            values["unseen_runs"] = 1
+        return cls(**values)
 
     @classmethod
     def load(cls, path: str | Path) -> InpaintConfig:

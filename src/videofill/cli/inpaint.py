@@ -48,7 +48,7 @@ def add_inpaint(commands) -> None:
     method = p.add_argument_group("method")
     method.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
     method.add_argument("--quality", choices=("fast", "best"), default=None, help=f"fast: propagation alone (seconds); best: also synthesise what no frame shows from the video's texture (minutes) (default: {preset.quality})")
-    method.add_argument("--unseen-steps", type=int, default=None, help=f"with --quality best under a static camera: steps of the network trained on the background to fill what no frame shows, 0 for patches and diffusion only (default: {preset.unseen_steps})")
+    method.add_argument("--unseen-steps", type=int, default=None, help=f"with --quality best under a static camera: steps of each network trained on the background to fill what no frame shows, 0 for patches and diffusion only (default: {preset.unseen_steps})")
     method.add_argument("--unseen-runs", type=int, default=None, help=f"with --quality best under a static camera: networks trained with successive seeds, their fills averaged (steadier than one; each costs --unseen-steps) (default: {preset.unseen_runs})")
     method.add_argument("--combine", choices=COMBINES, default=None, help=f"how a hole pixel's copies from other frames are combined: median (smoothest, best PSNR) or one (one copy per region: a moving object comes back solid instead of a half-transparent ghost, sharper, about 0.7 dB lower PSNR on the composed cases) (default: {preset.combine})")
     method.add_argument("--method", default=None, help=f"network method when one is trained: {', '.join(METHODS)} (default: {preset.method})")

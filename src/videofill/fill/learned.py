@@ -90,11 +90,11 @@ def dip_fill(
     Returns:
         uint8 (H, W, 3): ``image`` with the hole pixels replaced by the networks' mean output (others unchanged).
     """
+    if runs < 1:
+        raise ValueError(f"dip_fill: runs must be 1 or more, got {runs}")
     out = image.copy()
     if not hole.any() or steps <= 0:
         return out
-    if runs < 1:
-        raise ValueError(f"dip_fill: runs must be 1 or more, got {runs}")
     if min(image.shape[:2]) < smallest_side(channels):
         raise ValueError(f"dip_fill: a {image.shape[1]}x{image.shape[0]} image is smaller than the network's "
                          f"{smallest_side(channels)} px on a side")
@@ -108,7 +108,7 @@ def dip_fill(
     for run in range(runs):
         total += _train_one(target, known, steps, channels, seed + run, device, bar)
     bar.close()
-    values = (total / runs * 255.0).round().clip(0, 255).astype(np.uint8)
+    values = ((total / runs).astype(np.float32) * 255.0).round().clip(0, 255).astype(np.uint8)  # float32 as one network's
     out[rows, cols][crop_hole] = values[crop_hole]
     return out
 

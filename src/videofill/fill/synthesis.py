@@ -122,13 +122,13 @@ def fill_plate(
 
     Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
     (:func:`validation_copies`); the copies are hidden and filled by every filler (diffusion; patches, on the parts
-    that hold a disc of ``min_radius`` px; the network, when ``network_steps`` > 0, trained once with the parts and
-    the copies hidden). With ``frames``, each filler's plate is carried into every frame as the video will take it
-    (:func:`blend_plate`) and judged against the frames' own pixels under the copies (where a frame shows them):
-    what moves over the background or changes its light counts. The filler with the lowest squared error over all
-    the copies together wins if it is below :data:`VALIDATION_MARGIN` times diffusion's (pooled, because a part's
-    one or two copies are too few pixels to choose on: the letters of a watermark chose noisily one by one); parts
-    too thin for patches keep diffusion then.
+    that hold a disc of ``min_radius`` px; the network, when ``network_steps`` > 0, trained once (``network_runs``
+    networks) with the parts and the copies hidden). With ``frames``, each filler's plate is carried into every
+    frame as the video will take it (:func:`blend_plate`) and judged against the frames' own pixels under the
+    copies (where a frame shows them): what moves over the background or changes its light counts. The filler
+    with the lowest squared error over all the copies together wins if it is below :data:`VALIDATION_MARGIN` times
+    diffusion's (pooled, because a part's one or two copies are too few pixels to choose on: the letters of a
+    watermark chose noisily one by one); parts too thin for patches keep diffusion then.
     No copy at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among
     them nothing is measured and the first one given that can run wins (parts too thin for patches keep diffusion;
     the network is still trained with the copies hidden, so a forced run shows the fill the comparison judges).
@@ -136,8 +136,8 @@ def fill_plate(
     Args:
         plate: uint8 (H, W, 3), the background (values under ``never`` are ignored).
         never: bool (H, W), the pixels to fill.
-        network_steps: Adam steps of :func:`videofill.fill.learned.dip_fill` (0: the network is not a candidate;
-            nor is it on a plate smaller than :func:`videofill.fill.learned.smallest_side`).
+        network_steps: Adam steps of each network of :func:`videofill.fill.learned.dip_fill` (0: the network is not
+            a candidate; nor is it on a plate smaller than :func:`videofill.fill.learned.smallest_side`).
         patch: patch side (px); seed: seeds the random search and the network.
         min_radius: thinner parts are not given to patches.
         device: where the network trains.
@@ -361,7 +361,7 @@ def synthesize_video(
         seed: seeds the random search and the network.
         min_radius: only parts of ``unseen`` this thick take patches (:func:`thick_parts`); any part may take the
             network's fill.
-        network_steps: static camera: Adam steps of the network trained on the plate (0: not a candidate).
+        network_steps: static camera: Adam steps of each network trained on the plate (0: not a candidate).
         device: where that network trains.
         fillers: the static camera's candidate fillers (:func:`fill_plate`).
         progress: show the network's training as a progress bar.
