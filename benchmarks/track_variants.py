@@ -32,8 +32,7 @@ from videofill.track import (
 from videofill.track import net as net_module
 
 REPO = Path(__file__).resolve().parents[1]
-#: Settings that may change the trained weights (the cache key, per network: an ensemble's members are cached one by
-#: one under their own seeds); every other field only changes the step.
+#: Settings that may change the trained weights (the cache key, per network); every other field only changes the step.
 TRAIN = {"aug_rotate", "aug_scale", "batch", "box_motion", "box_motion_gap", "crop", "dis_finest_scale", "dis_preset",
          "grabcut_iters", "long_side", "lr", "method", "net_width", "points_margin", "prior_blobs", "prior_blur",
          "prior_drop", "prior_morph", "prior_part", "prior_shift", "prior_warp", "seed", "threads", "train_steps"}
@@ -42,7 +41,7 @@ _state = {}
 
 
 def _train_key(cfg: TrackConfig) -> str:
-    """The cache key of one network's training settings (an ensemble member's cfg carries its own seed)."""
+    """The cache key of one network's training settings."""
     train = {k: v for k, v in asdict(cfg).items() if k in TRAIN}
     if train.get("prior_part") == 0.0:
         del train["prior_part"]

@@ -138,23 +138,3 @@ def test_flip_averaging_is_the_mean_of_the_frame_and_its_mirror():
     assert np.allclose(tta.predict(image[:, ::-1].copy(), prior[:, ::-1].copy())[:, ::-1], tta.predict(image, prior),
                        atol=1e-5)
 
-
-def test_ensemble_averages_members_of_their_own_seeds():
-    from videofill.track.net import Ensemble, Segmenter
-
-    rng = np.random.default_rng(0)
-    image = rng.random((24, 40, 3), dtype=np.float32)
-    prior = (rng.random((24, 40)) > 0.5).astype(np.float32)
-    one = Ensemble(TrackConfig(net_width=4, seed=3))
-    assert len(one.members) == 1 and one.members[0].cfg.seed == 3  # ensemble=1: the plain network, its seed kept
-    assert np.array_equal(one.predict(image, prior), Segmenter(TrackConfig(net_width=4, seed=3)).predict(image, prior))
-    two = Ensemble(TrackConfig(net_width=4, seed=1, ensemble=2))
-    assert [m.cfg.seed for m in two.members] == [2, 3]  # seed 0 has members 0 and 1: no member shared
-    a = Segmenter(TrackConfig(net_width=4, seed=2)).predict(image, prior)
-    b = Segmenter(TrackConfig(net_width=4, seed=3)).predict(image, prior)
-    assert not np.allclose(a, b, atol=1e-4)
-    assert np.allclose(two.predict(image, prior), 0.5 * (a + b), atol=1e-6)
-    # fit trains every member
-    before = [m.predict(image, prior) for m in two.members]
-    two.fit([image], [prior], steps=2)
-    assert all(not np.allclose(m.predict(image, prior), p, atol=1e-6) for m, p in zip(two.members, before))

@@ -16,7 +16,6 @@ class TrackConfig:
     prior_blur: float = 1.5  # Gaussian sigma (px) applied to the carried mask before it is used as the prior
     net_width: int = 16  # channels of the network at 1/2 resolution (twice that at 1/4)
     train_steps: int = 400  # Adam steps on the marked frame(s) before tracking; 200 -> 400: one mark +1.0 / +1.6 mean J (seeds 0 / 1: bmx-trees +8.5 / +10.5, soapbox -3.2 / -1.4), ~+30 CPU s a clip (round 4)
-    ensemble: int = 1  # networks trained on the marks (each train_steps, member i seeded seed * ensemble + i), their probabilities averaged in the step; 2 x 200 steps: one mark 66.8 vs 68.7 for 1 x 400 (round 5)
     batch: int = 6  # crops per training step
     crop: int = 128  # side of the square training crops (px)
     lr: float = 2e-3  # Adam learning rate

@@ -7,8 +7,6 @@ bf16 autocast was ~7x slower than float32 on the AVX2 CPU this was measured on.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -118,26 +116,3 @@ class Segmenter:
             prob = 0.5 * (prob + torch.sigmoid(self.net(x.flip(-1)).float())[0, 0].flip(-1))
         return prob.numpy()
 
-
-class Ensemble:
-    """``cfg.ensemble`` Segmenters of different seeds (member i: ``cfg.seed * cfg.ensemble + i``, so two seeds of the
-    tracker share no member); trained in turn, their probabilities averaged.
-
-    Args:
-        cfg: the tracker settings; ``cfg.ensemble`` is the number of networks.
-        use_prior: as for :class:`Segmenter`.
-    """
-
-    def __init__(self, cfg: TrackConfig, use_prior: bool = True):
-        self.cfg = cfg
-        n = max(1, cfg.ensemble)
-        self.members = [Segmenter(replace(cfg, seed=cfg.seed * n + i) if n > 1 else cfg, use_prior) for i in range(n)]
-
-    def fit(self, images: list[np.ndarray], masks: list[np.ndarray], steps: int, lr: float | None = None) -> float:
-        """:meth:`Segmenter.fit` of every member; the mean of their losses."""
-        return float(np.mean([m.fit(images, masks, steps, lr) for m in self.members]))
-
-    def predict(self, image: np.ndarray, prior: np.ndarray) -> np.ndarray:
-        """The mean of the members' :meth:`Segmenter.predict`."""
-        probs = [m.predict(image, prior) for m in self.members]
-        return probs[0] if len(probs) == 1 else np.mean(probs, axis=0, dtype=np.float32)

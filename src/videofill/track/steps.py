@@ -20,7 +20,7 @@ import numpy as np
 from videofill.track.colour import ColourModel
 from videofill.track.config import TrackConfig
 from videofill.track.motion import camera_residual
-from videofill.track.net import Ensemble
+from videofill.track.net import Segmenter
 
 
 def near_parts(prob: np.ndarray, prior: np.ndarray, cfg: TrackConfig) -> np.ndarray:
@@ -118,9 +118,9 @@ class Stepper:
         self.colour = None
         if cfg.method in ("net", "appearance"):
             t0 = time.perf_counter()
-            self.seg = Ensemble(cfg, use_prior=cfg.method == "net")
+            self.seg = Segmenter(cfg, use_prior=cfg.method == "net")
             loss = self.seg.fit(self.images, self.masks, cfg.train_steps)
-            log(f"trained {max(1, cfg.ensemble)} x {cfg.train_steps} steps in {time.perf_counter() - t0:.1f} s, loss {loss:.3f}")
+            log(f"trained {cfg.train_steps} steps in {time.perf_counter() - t0:.1f} s, loss {loss:.3f}")
         if cfg.method == "colour" or (cfg.method == "net" and (cfg.guard > 0 or cfg.fuse_colour > 0)):
             self.colour = ColourModel([small[k] for k in keys], self.masks)
         self.seen = 0
