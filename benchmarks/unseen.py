@@ -131,7 +131,8 @@ def main() -> None:
     best = fast.replace(quality="best")
     configs = {"fast": fast, "best": best}
     # the shared and removal groups also show propagation's other way of combining the copies (ghosting)
-    combined = configs | {"fast, one copy": fast.replace(combine="one"), "best, one copy": best.replace(combine="one")}
+    combined = configs | {"best, median": best.replace(combine="median"), "fast, one copy": fast.replace(combine="one"),
+                          "best, one copy": best.replace(combine="one")}
     rows = []
     if "unseen" in args.groups:
         unseen_configs = dict(configs)

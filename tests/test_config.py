@@ -36,6 +36,17 @@ def test_a_record_from_before_unseen_runs_keeps_one_network():
             InpaintConfig(unseen_runs=bad)
 
 
+def test_combine_auto_follows_the_quality_and_old_records_keep_the_median():
+    config = get_preset("default")
+    assert config.combine == "auto" and config.copy_combine == "median"
+    assert config.replace(quality="best").copy_combine == "agree"
+    assert config.replace(quality="best", combine="one").copy_combine == "one"
+    old = {k: v for k, v in config.replace(quality="best").to_dict().items() if k != "combine"}
+    assert InpaintConfig.from_dict(old).copy_combine == "median"  # saved before combine existed: ran with the median
+    with pytest.raises(VideofillError, match="unknown combine"):
+        InpaintConfig(combine="mean")
+
+
 def test_unknown_preset_and_method_are_clear_errors():
     with pytest.raises(VideofillError, match="unknown preset"):
         get_preset("fast")

@@ -15,7 +15,7 @@ from videofill.errors import VideofillError
 
 QUALITIES = ("fast", "best")
 #: How propagation combines a hole pixel's copies from other frames (videofill.fill.propagate.one_copy).
-COMBINES = ("median", "one")
+COMBINES = ("median", "one", "agree")
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
@@ -72,7 +72,7 @@ class InpaintConfig:
     guide_output: bool = False  # output confirmed propagated pixels instead of the network's there
     guide_distance: int = 15  # propagation looks at most this many frames away
     propagation_passes: int = 2  # propagation runs, each after estimating the flows again on the last one's result
-    combine: str = "median"  # a hole pixel's copies from other frames: median (with Telea, per channel; best PSNR) | one (one copy per region: no ghosts, sharper, ~0.7 dB lower PSNR on the composed cases)
+    combine: str = "auto"  # a hole pixel's copies from other frames: median (with Telea, per channel; best PSNR) | one (one copy per region: no ghosts, sharpest, ~0.7 dB lower PSNR on the composed cases) | agree (one copy where the region's copies agree, the median where they do not) | auto (median with fast, agree with best)
     # --- compute
     device: str = "auto"  # auto (CUDA when present) | cpu | cuda
     bf16: bool = False  # bfloat16 autocast for the generator and VGG (fast on CPUs with AVX-512 BF16, and GPUs)
@@ -91,8 +91,8 @@ class InpaintConfig:
     def __post_init__(self) -> None:
         if self.quality not in QUALITIES:
             raise VideofillError(f"unknown quality {self.quality!r}; choose one of {', '.join(QUALITIES)}")
-        if self.combine not in COMBINES:
-            raise VideofillError(f"unknown combine {self.combine!r}; choose one of {', '.join(COMBINES)}")
+        if self.combine not in ("auto", *COMBINES):
+            raise VideofillError(f"unknown combine {self.combine!r}; choose one of auto, {', '.join(COMBINES)}")
         if self.method not in METHODS:
             raise VideofillError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
         if self.size is not None:
@@ -131,6 +131,14 @@ class InpaintConfig:
     @property
     def depth(self) -> int:
         return len(self.channels)
+
+    @property
+    def copy_combine(self) -> str:
+        """How propagation combines the copies (one of :data:`COMBINES`): ``combine``, with auto resolved by
+        ``quality`` (median for fast, agree for best)."""
+        if self.combine != "auto":
+            return self.combine
+        return "agree" if self.quality == "best" else "median"
 
     def dilation(self, width: int, height: int) -> int:
         """Pixels every hole is grown by for an input of this size: ``dilate``, scaled by the long side over
@@ -171,10 +179,13 @@ class InpaintConfig:
     @classmethod
     def from_dict(cls, data: dict) -> InpaintConfig:
         """The configuration in ``data`` (fields it lacks keep their defaults; other keys are ignored). A record with
-        ``unseen_steps`` but no ``unseen_runs`` was saved when `best` trained one network: it keeps one."""
+        ``unseen_steps`` but no ``unseen_runs`` was saved when `best` trained one network: it keeps one; one with
+        ``unseen_steps`` but no ``combine`` was saved when propagation took the median: it keeps the median."""
         values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
         if "unseen_steps" in values and "unseen_runs" not in values:
             values["unseen_runs"] = 1
+        if "unseen_steps" in values and "combine" not in values:
+            values["combine"] = "median"
         return cls(**values)
 
     @classmethod

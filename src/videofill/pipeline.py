@@ -113,7 +113,7 @@ def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlo
     estimator = estimator or DISFlow(config.flow_preset)
     return propagate_video(
         prepared.frames, prepared.holes, estimator, config.propagation_passes, config.guide_distance, first, progress,
-        combine=config.combine,
+        combine=config.copy_combine,
     )
 
 
@@ -222,7 +222,7 @@ def inpaint_video(
         # is not confirmed) is the working-size fill upscaled
         out = fill_full_resolution(
             frames, holes, propagation, prepared.holes, prepared.size, generated_u8,
-            max_distance=config.guide_distance, feather=config.feather, trusted_only=learn, combine=config.combine,
+            max_distance=config.guide_distance, feather=config.feather, trusted_only=learn, combine=config.copy_combine,
         ).frames
     else:
         out = composite(frames, holes, resize_frames(generated_u8, full_size), config.feather)

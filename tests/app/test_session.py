@@ -118,7 +118,9 @@ def test_run_config():
     config = Session.run_config(session, dilate=5, quality="better")
     assert config.dilate == 5 and config.max_steps == QUALITIES["better"]["max_steps"]
     assert Session.run_config(session, 0, "draft").propagation_passes == 1
-    assert Session.run_config(session, 0, "best").quality == "best" and config.combine == "median"
+    best = Session.run_config(session, 0, "best")
+    assert best.quality == "best" and best.combine == "auto" and best.copy_combine == "agree"
+    assert config.combine == "auto" and config.copy_combine == "median"
     assert Session.run_config(session, 0, "fast", one_copy=True).combine == "one"
     with pytest.raises(VideofillError, match="unknown quality"):
         Session.run_config(session, 0, "superb")

@@ -22,7 +22,7 @@ def _pan(count=7, width=64, height=40, speed=2, seed=0):
     return frames, flow
 
 
-@pytest.mark.parametrize("combine", ["median", "one"])
+@pytest.mark.parametrize("combine", ["median", "one", "agree"])
 def test_a_pan_is_restored_exactly_from_the_neighbouring_frames(combine):
     frames, flow = _pan(speed=4)
     holes = np.zeros(frames.shape[:3], bool)
@@ -84,6 +84,27 @@ def test_one_copy_takes_one_source_per_region_not_a_blend():
     result = one_copy([camera, local], median, points, (1, count), radius=2)
     # scores at pixel 0 over pixels 0-2: camera forward (0 + 90 + 90) / 3 = 60, local forward (90 + 0 + 0) / 3 = 30
     np.testing.assert_array_equal(result[0], [90.0] * 3)
+
+
+def test_agree_takes_one_copy_only_where_the_best_source_lies_near_the_median():
+    # 1 x 8 strip, two copies per pixel (camera forward, local forward). Pixels 0-3: the copies are 100 and 110 and
+    # the median 104 (say): best source 100, score 4. Pixels 4-7: copies 0 and 200, median 100: score 100 whichever.
+    count = 8
+    points = np.stack([np.arange(count), np.zeros(count)], axis=1).astype(np.float32)
+    first = np.repeat(np.array([100.0] * 4 + [0.0] * 4, np.float32)[:, None], 3, axis=1)
+    second = np.repeat(np.array([110.0] * 4 + [200.0] * 4, np.float32)[:, None], 3, axis=1)
+    missing = (np.zeros((count, 3), np.float32), np.zeros(count, bool))
+    camera = (first, np.ones(count, bool), *missing)
+    local = (second, np.ones(count, bool), *missing)
+    median = np.repeat(np.array([104.0] * 4 + [100.0] * 4, np.float32)[:, None], 3, axis=1)
+    # radius 0: each pixel scored alone; scores by hand: pixels 0-3 -> 4 (first) vs 6 (second); 4-7 -> 100 vs 100
+    agreed = one_copy([camera, local], median, points, (1, count), radius=0, tolerance=20.0)
+    np.testing.assert_array_equal(agreed[:4], first[:4])  # agree: the copy
+    np.testing.assert_array_equal(agreed[4:], median[4:])  # disagree: the median
+    strict = one_copy([camera, local], median, points, (1, count), radius=0, tolerance=4.0)  # 4 is not below 4
+    np.testing.assert_array_equal(strict, median)
+    anyway = one_copy([camera, local], median, points, (1, count), radius=0)  # no tolerance: one copy everywhere
+    np.testing.assert_array_equal(anyway[4:], first[4:])  # ties go to the first source
 
 
 def test_an_unknown_way_to_combine_is_refused():

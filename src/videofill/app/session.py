@@ -252,10 +252,11 @@ class Session:
 
     def run_config(self, dilate: int = 0, quality: str = "fast", one_copy: bool = False) -> InpaintConfig:
         """The inpainting settings: the ``default`` preset with ``dilate`` px, a :data:`QUALITIES` choice and, with
-        ``one_copy``, one copy per region instead of the median (``--combine one``: no ghosts of moving objects)."""
+        ``one_copy``, one copy per region (``--combine one``: no ghosts of moving objects) instead of the quality's own
+        way of combining the copies (``--combine auto``)."""
         if quality not in QUALITIES:
             raise VideofillError(f"unknown quality {quality!r}; use one of {', '.join(QUALITIES)}")
-        combine = "one" if one_copy else "median"
+        combine = "one" if one_copy else "auto"
         preset = get_preset("default")
         return preset.replace(dilate=int(dilate), dilate_side=None, combine=combine, **QUALITIES[quality])
 

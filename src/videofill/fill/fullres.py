@@ -73,9 +73,10 @@ def _fill_points(frames, known, models, t, points, reach, scale, low, worth, who
     spatial = None if whole_hole else sample_points(models.spatial[t], grid[follow], cv2.INTER_CUBIC, cv2.BORDER_REPLICATE)
     candidates = copies(frames, known, models, t, points[follow], reach, scale)
     fill = consensus(candidates, spatial, models.fallback)
-    if combine == "one":  # the scoring square as large in the scene as at the working size
+    if combine != "median":  # the scoring square as large in the scene as at the working size
         radius = max(1, round(ONE_COPY_RADIUS * max(scale)))
-        fill = one_copy(candidates, fill, points[follow], frames.shape[1:3], radius)
+        fill = one_copy(candidates, fill, points[follow], frames.shape[1:3], radius,
+                        AGREEMENT_TOLERANCE if combine == "agree" else None)
     fill = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
     seen[follow] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0)
     trusted[follow] = confirmed(candidates, fill.astype(np.float32), tolerance)

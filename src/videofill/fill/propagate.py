@@ -13,7 +13,10 @@ outvoted; where the copies disagree, or only one exists, the value moves towards
 frame shows gets the spatial fill. With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes
 one of them instead, the same source as its neighbours: a moving object whose copies disagree comes back solid, not
 as the median's half-transparent blend of them (sharper, and about 0.7 dB lower PSNR on the composed cases, where the
-blend hedges between misaligned copies). A pixel is *trusted* when the result is one model's colour and that model's
+blend hedges between misaligned copies). ``combine="agree"`` takes that copy only where the chosen source lies within
+:data:`AGREEMENT_TOLERANCE` of the median around the pixel, and the median elsewhere: the copies' texture where they
+agree (the median of slightly misaligned copies is a blurred version of any of them), the median's hedge where they
+do not. A pixel is *trusted* when the result is one model's colour and that model's
 forward and backward copies agree (or it found only one copy: nothing to check it against).
 
 :func:`propagate_video` runs this more than once: the flows are estimated again on the filled video, so the flow
@@ -36,7 +39,8 @@ from videofill.config import COMBINES
 from videofill.fill.motion import MotionModels, motion_models, neighbour_flows
 
 # Colour disagreement (mean absolute difference over RGB, in [0, 255] units) between the forward and backward copies
-# of a pixel above which the copy is not trusted.
+# of a pixel above which the copy is not trusted; with combine="agree", between a region's chosen copy and the median
+# at and above which the median is kept.
 AGREEMENT_TOLERANCE = 20.0
 # Points per row of the maps given to cv2.remap when sampling scattered points.
 REMAP_ROW = 1024
@@ -181,19 +185,21 @@ def consensus(candidates: list, spatial: np.ndarray | None, fallback: np.ndarray
 
 
 def one_copy(candidates: list, median: np.ndarray, points: np.ndarray, shape: tuple[int, int],
-             radius: int = ONE_COPY_RADIUS) -> np.ndarray:
+             radius: int = ONE_COPY_RADIUS, tolerance: float | None = None) -> np.ndarray:
     """One real copy per pixel, the same source for neighbouring pixels, instead of the per-channel median.
 
     Each copy source (a motion model and a direction, four in all) is scored at every pixel by the distance of its
     copy to the median, averaged over the hole pixels within ``radius`` px (a source missing there counts 255); each
     pixel with two or more copies takes the copy of its best-scored source, so a region takes one frame's copy, not a
-    blend. Pixels with fewer copies keep ``median``.
+    blend. Pixels with fewer copies keep ``median``; with ``tolerance``, so do pixels whose best source scores
+    ``tolerance`` or more (the copies around them disagree: ``combine="agree"``).
 
     Args:
         candidates: one ``(after, has_after, before, has_before)`` per motion model, as :func:`copies` returns them.
         median: float (N, 3), :func:`consensus` of the same points (0-255).
         points: float (N, 2), the points' positions (x, y) in pixels, on a grid of ``shape`` (H, W).
         radius: half side (px) of the scoring square.
+        tolerance: None, or a score (mean absolute difference over RGB, 0-255) at and above which the median is kept.
 
     Returns:
         float32 (N, 3).
@@ -215,7 +221,10 @@ def one_copy(candidates: list, median: np.ndarray, points: np.ndarray, shape: tu
         scores[k] = cv2.boxFilter(canvas, -1, square, normalize=False, borderType=cv2.BORDER_CONSTANT)[ys, xs] / around
     scores[~found] = np.inf
     best = scores.argmin(axis=0)
-    chosen = values[best, np.arange(len(median))]
+    index = np.arange(len(median))
+    chosen = values[best, index]
+    if tolerance is not None:
+        choose &= scores[best, index] < tolerance
     return np.where(choose[:, None], chosen, median).astype(np.float32)
 
 
@@ -262,8 +271,8 @@ def propagate(
         still_holes: where :func:`videofill.fill.motion.still_hole` holds for a frame pair, the ``local`` model inside the hole moves with
             the camera (no motion carried in from the border). Off by default: it cost 0.4 dB on the static-camera
             composed cases (benchmarks/results/unseen.md).
-        combine: one of :data:`videofill.config.COMBINES`: "median", or "one" (:func:`one_copy`: no ghosts, sharper,
-            lower PSNR).
+        combine: one of :data:`videofill.config.COMBINES`: "median", "one" (:func:`one_copy`: no ghosts, sharper,
+            lower PSNR) or "agree" (one copy where the copies agree, see the module docstring).
 
     Returns:
         :class:`Propagation`, with its motion models (``models``).
@@ -287,8 +296,9 @@ def propagate(
         points = np.stack([xs, ys], axis=1).astype(np.float32)
         candidates = copies(frames, known.__getitem__, models, t, points, reach)
         fill = consensus(candidates, None if hole.all() else spatial[t][hole], fallback)
-        if combine == "one":
-            fill = one_copy(candidates, fill, points, hole.shape)
+        if combine != "median":
+            fill = one_copy(candidates, fill, points, hole.shape,
+                            tolerance=AGREEMENT_TOLERANCE if combine == "agree" else None)
         values = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
         out[t][hole] = values
         seen[t][hole] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0)
