@@ -8,7 +8,6 @@ from videofill.fill.synthesis import (
     blend_plate,
     camera_is_static,
     fill_plate,
-    steady_pixels,
     synthesize_video,
     thick_parts,
     validation_copies,
@@ -175,39 +174,3 @@ def test_fill_plate_judges_the_copies_in_the_frames_when_given_them():
     assert [name for _, name in in_frames.choices] == ["patches"]
     assert in_frames.errors["patches"] < 0.8 * in_frames.errors["diffusion"]
     assert in_frames.errors["diffusion"] != on_plate.errors["diffusion"]  # measured another way: in the frames
-
-
-def test_steady_pixels_on_a_hand_built_case():
-    plate = np.full((4, 4, 3), 100, np.uint8)
-    frames = np.repeat(plate[None], 10, axis=0)
-    holes = np.zeros((10, 4, 4), bool)
-    frames[0, 0, 0] = 130  # changed in 1 of 10 frames: steady (1 <= 10 % of 10)
-    frames[:2, 0, 1] = 130  # in 2 of 10: not steady
-    frames[:2, 0, 2] = 130
-    holes[2:, 0, 2] = True  # ... in 2 of the 2 frames that show it: not steady
-    frames[:5, 0, 3] = (110, 110, 120)  # mean difference 13.3 <= 16 levels: not a change
-    holes[:, 1, 0] = True  # never shown: not steady
-    frames[:, 1, 0] = 255
-    frames[:9, 1, 1] = 255
-    holes[:9, 1, 1] = True  # changed only where hidden: steady
-    expected = np.ones((4, 4), bool)
-    expected[0, 1] = expected[0, 2] = expected[1, 0] = False
-    assert np.array_equal(steady_pixels(plate, frames, holes), expected)
-
-
-def test_fill_plate_judges_the_copies_without_what_moves_through_them():
-    # a bright square crosses one copy in half the frames: its pixels are not judged, as if no frame showed them
-    plate, never = _striped_plate()
-    usable = ~(cv2.dilate(never.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
-    copy = validation_copies(never, usable, patch=5)[0]
-    ys, xs = np.nonzero(copy)
-    intruder = np.zeros_like(never)
-    intruder[ys.min() + 2:ys.max() - 1, xs.min() + 2:xs.max() - 1] = True  # inside the copy
-    frames = np.repeat(plate[None], 10, axis=0)
-    frames[:5][:, intruder] = 255
-    holes = np.repeat(never[None], 10, axis=0)
-    crossed = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2, frames=frames, holes=holes)
-    hidden = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2, frames=np.repeat(plate[None], 10, axis=0),
-                        holes=holes | intruder)
-    assert crossed.errors == pytest.approx(hidden.errors)
-    assert [name for _, name in crossed.choices] == ["patches"]

@@ -36,11 +36,6 @@ VALIDATION_SHIFTS = 2
 #: this factor of diffusion's. 1.0: the lowest error wins (chosen on the eight never-revealed cases of
 #: benchmarks/results/unseen.md, where the earlier 0.8 left out gains of the network).
 VALIDATION_MARGIN = 1.0
-#: With the frames, the copies are judged only on their *steady* pixels: those that at most STEADY_SHARE of the frames
-#: showing them show changed from the plate, by more than STEADY_LEVELS grey levels (mean over RGB). A child who
-#: jumps through a copy says nothing about how well a filler continues the background, and its error swamps the
-#: fillers' differences. When no copy pixel is steady, all of them are judged.
-STEADY_LEVELS, STEADY_SHARE = 16.0, 0.10
 #: Known pixels (px) kept around a region when :func:`blend_plate` diffuses a frame's difference from the plate
 #: into it (Telea's radius is 3 px: 4 or more give the same result as the whole frame; 8 kept as a margin).
 BLEND_MARGIN = 8
@@ -130,8 +125,7 @@ def fill_plate(
     that hold a disc of ``min_radius`` px; the network, when ``network_steps`` > 0, trained once (``network_runs``
     networks) with the parts and the copies hidden). With ``frames``, each filler's plate is carried into every
     frame as the video will take it (:func:`blend_plate`) and judged against the frames' own pixels under the
-    copies (where a frame shows them; only on the copies' steady pixels, :func:`steady_pixels`, when there are
-    any): a light change of the background counts, what moves through a copy does not. The filler
+    copies (where a frame shows them): what moves over the background or changes its light counts. The filler
     with the lowest squared error over all the copies together wins if it is below :data:`VALIDATION_MARGIN` times
     diffusion's (pooled, because a part's one or two copies are too few pixels to choose on: the letters of a
     watermark chose noisily one by one); parts too thin for patches keep diffusion then.
@@ -203,8 +197,7 @@ def fill_plate(
     if forced:
         winner = forced_winner
     elif tested.any():
-        judged = None if frames is None else steady_pixels(plate, frames, holes) & tested
-        errors = _copy_errors(trials, plate, tested, frames, holes, judged if judged is not None and judged.any() else None)
+        errors = _copy_errors(trials, plate, tested, frames, holes)
         rival = min((name for name in errors if name != "diffusion"), key=errors.get, default=None)
         if rival is not None and errors[rival] < VALIDATION_MARGIN * errors["diffusion"]:
             winner = rival
@@ -220,28 +213,8 @@ def fill_plate(
     return PlateFill(filled, choices, errors)
 
 
-def steady_pixels(plate: np.ndarray, frames: np.ndarray, holes: np.ndarray, levels: float = STEADY_LEVELS,
-                  share: float = STEADY_SHARE) -> np.ndarray:
-    """Pixels that the frames show as the plate: bool (H, W), True where at most ``share`` of the frames that show
-    the pixel (outside ``holes``) differ from ``plate`` there by more than ``levels`` (mean absolute difference over
-    RGB, 0-255); False where no frame shows it.
-
-    Args:
-        plate: uint8 (H, W, 3); frames: uint8 (T, H, W, 3); holes: bool (T, H, W).
-    """
-    changed = np.zeros(plate.shape[:2], np.int32)
-    shown = np.zeros(plate.shape[:2], np.int32)
-    reference = plate.astype(np.int16)
-    for frame, hole in zip(frames, holes):
-        differs = np.abs(frame.astype(np.int16) - reference).mean(axis=2) > levels
-        changed += differs & ~hole
-        shown += ~hole
-    return (shown > 0) & (changed <= share * shown)
-
-
-def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=None, holes=None, judged=None) -> dict:
-    """Per filler, the mean squared error (0-255 scale) of its trial over the ``tested`` copies (over their
-    ``judged`` pixels, bool (H, W), when given).
+def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=None, holes=None) -> dict:
+    """Per filler, the mean squared error (0-255 scale) of its trial over the ``tested`` copies.
 
     Args:
         trials: filler name -> uint8 (H, W, 3), the plate with the copies (and the never-shown region) filled.
@@ -254,17 +227,16 @@ def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=Non
     Returns:
         dict filler name -> float.
     """
-    judged = tested if judged is None else judged & tested
-    plate_values = plate[judged].astype(np.float64)
-    on_plate = {name: float(np.square(trial[judged] - plate_values).mean()) for name, trial in trials.items()}
+    plate_values = plate[tested].astype(np.float64)
+    on_plate = {name: float(np.square(trial[tested] - plate_values).mean()) for name, trial in trials.items()}
     if frames is None:
         return on_plate
     totals, number = dict.fromkeys(trials, 0.0), 0
     for frame, hole in zip(frames, holes):
-        shown = judged & ~hole
+        shown = tested & ~hole
         if not shown.any():
             continue
-        rows, cols, _, spread = _spread_difference(frame, plate, tested)  # diffused into all the copies, as the video takes them
+        rows, cols, _, spread = _spread_difference(frame, plate, tested)
         shown = shown[rows, cols]
         truth = frame[rows, cols][shown].astype(np.float64)
         for name, trial in trials.items():
@@ -473,7 +445,6 @@ __all__ = [
     "camera_is_static",
     "fill_plate",
     "fill_unseen",
-    "steady_pixels",
     "synthesis_wins",
     "synthesize_video",
     "thick_parts",
