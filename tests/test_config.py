@@ -47,6 +47,18 @@ def test_combine_auto_follows_the_quality_and_old_records_keep_the_median():
         InpaintConfig(combine="mean")
 
 
+def test_a_resume_compares_what_changes_the_pixels():
+    fast = get_preset("default")
+    assert "unseen_steps" not in fast.result_settings() and fast.result_settings()["combine"] == "median"
+    assert "unseen_steps" in fast.replace(quality="best").result_settings()
+    # a fast run recorded before unseen_runs, combine auto and unseen_steps 200: the same pixels
+    old = {k: v for k, v in fast.to_dict().items() if k not in ("unseen_runs", "combine")} | {"unseen_steps": 400}
+    assert fast.same_result(old) and fast.same_result(fast.result_settings())
+    assert not fast.replace(quality="best").same_result(old)  # best: the networks and the combine differ
+    assert not fast.same_result(fast.replace(seed=1).result_settings())
+    assert not fast.same_result({"combine": "mean"}) and not fast.same_result({"seed": "x", "size": 3})
+
+
 def test_unknown_preset_and_method_are_clear_errors():
     with pytest.raises(VideofillError, match="unknown preset"):
         get_preset("fast")

@@ -164,9 +164,20 @@ class InpaintConfig:
         return self.max_steps != 0
 
     def result_settings(self) -> dict:
-        """:meth:`to_dict` without the fields that do not change the filled pixels (output quality, checkpoint timing):
-        what a checkpoint must match to be resumed."""
-        return {k: v for k, v in self.to_dict().items() if k not in _NOT_RESULT_FIELDS}
+        """:meth:`to_dict` without the fields that do not change the filled pixels (output quality, checkpoint timing;
+        with quality fast, the networks of best), ``combine`` resolved (:attr:`copy_combine`): what a checkpoint must
+        match to be resumed."""
+        skip = _NOT_RESULT_FIELDS + (("unseen_steps", "unseen_runs") if self.quality == "fast" else ())
+        return {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
+
+    def same_result(self, saved: dict) -> bool:
+        """Whether settings saved by an earlier run (its :meth:`result_settings`, or a whole record) give the pixels
+        these give: compared once both are read as today's configuration (:meth:`from_dict`), so a record from before
+        a field existed, or before a default changed, still matches when it ran the same way."""
+        try:
+            return InpaintConfig.from_dict(saved).result_settings() == self.result_settings()
+        except (VideofillError, TypeError, ValueError):
+            return False
 
     def to_dict(self) -> dict:
         """The fields as plain JSON types."""

@@ -300,7 +300,8 @@ def _load_window(folder: Path, start: int, end: int, config: InpaintConfig, fram
     meta = folder / WINDOW_META
     if not meta.exists():
         return None
-    if json.loads(meta.read_text()) != _meta(start, end, config):
+    saved = json.loads(meta.read_text())
+    if (saved.get("start"), saved.get("end")) != (start, end) or not config.same_result(saved.get("config") or {}):
         raise VideofillError(f"{folder} was made for other frames or settings; run without --resume to start over")
     saved = folder / WINDOW_RESULT
     if not saved.exists():

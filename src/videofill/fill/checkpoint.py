@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,17 @@ class Checkpointer:
         config: the run's resolved configuration as a dict; a resume with another one is refused.
         every_seconds: minimum wall time between two saves.
         every_steps: or save every this many steps (whichever comes first); None: by time only.
+        same: tells whether a checkpoint's saved configuration gives this run's result (None: equal to ``config``);
+            the pipeline passes :meth:`videofill.config.InpaintConfig.same_result`.
     """
 
-    def __init__(self, run_dir: str | Path, config: dict, every_seconds: float = 60.0, every_steps: int | None = None):
+    def __init__(self, run_dir: str | Path, config: dict, every_seconds: float = 60.0, every_steps: int | None = None,
+                 same: Callable[[dict], bool] | None = None):
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.config = json.loads(json.dumps(config))  # plain JSON types, so it survives weights_only loading
         self.every_seconds, self.every_steps = every_seconds, every_steps
+        self.same = same or (lambda saved: saved == self.config)
         self._last_save = time.monotonic()
 
     @property
@@ -62,7 +67,8 @@ class Checkpointer:
         if not self.path.exists():
             return None
         state = safe_load(self.path)
-        if state.get("config") != self.config:
+        saved = state.get("config")
+        if not isinstance(saved, dict) or not self.same(saved):
             raise VideofillError(
                 f"checkpoint {self.path} was made with other settings; run without --resume to start over"
             )
