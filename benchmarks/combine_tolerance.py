@@ -52,9 +52,8 @@ def main() -> None:
     labels = list(dict.fromkeys(row["method"] for row in rows))
     rows += [mean_row([r for r in rows if r["method"] == label], ["psnr", "psnr_hole", "sharpness", "cpu_s"],
                       case="mean", method=label) for label in labels]
-    notes = ("The trusted-copy check also reads `AGREEMENT_TOLERANCE`; it changes only which pixels count as confirmed, "
-             "which `fast` does not use. Tolerance = the windowed mean absolute difference over RGB (0-255) between "
-             "a region's best copy and the median, below which `agree` takes the copy.")
+    notes = ("Tolerance = the windowed mean absolute difference over RGB (0-255) between a region's best copy and the "
+             "median, below which `agree` takes the copy (the library's `AGREEMENT_TOLERANCE`, 20).")
     write_table(rows, RESULTS / "combine_tolerance.md", RESULTS / "combine_tolerance.csv",
                 "Combining the copies: median, one copy, agree at several tolerances (fast, shared composed cases)",
                 command_line(), notes)
