@@ -10,7 +10,7 @@ class TrackConfig:
     """Settings of :func:`videofill.track.track`. Sizes are pixels of the working resolution unless stated."""
 
     method: str = "net"  # "net" (network + flow, the default), "flow" (flow only), "colour" (colour model + flow), "appearance" (network without flow)
-    long_side: int = 512  # working resolution: the longer frame side in pixels (frames are shrunk, never enlarged); 384 -> 512 (with refine=4): one mark +1.6 / +0.6 / +1.6 mean J on seeds 0 / 1 / 2 (70.3 / 68.4 / 69.5; drift-straight and soapbox +4..+5 at every seed), ~+10 CPU s on an 80-frame clip (rounds 5, 6)
+    long_side: int = 512  # working resolution: the longer frame side in pixels (frames are shrunk, never enlarged); 384 -> 512 (with refine=4): one mark +1.6 / +0.6 / +1.6 mean J on seeds 0 / 1 / 2 (70.3 / 68.4 / 69.5; drift-straight +5.1..+5.8, soapbox +3.6..+4.7 at every seed), three marks 80.3 -> 81.7, box 61.0 -> 62.8 (seed 0); 80-frame clip +8..+11 CPU s in the harness, 107.5 / 118.1 / 91.5 CPU s (one / three / box) in round 6's loaded benchmark (rounds 5, 6)
     dis_preset: int = 2  # cv2.DISOpticalFlow preset: 0 ultrafast, 1 fast, 2 medium
     dis_finest_scale: int = 0  # DIS finest pyramid level (0 = flow at the working resolution, 1 = at half of it)
     prior_blur: float = 1.5  # Gaussian sigma (px) applied to the carried mask before it is used as the prior
