@@ -10,7 +10,7 @@ class TrackConfig:
     """Settings of :func:`videofill.track.track`. Sizes are pixels of the working resolution unless stated."""
 
     method: str = "net"  # "net" (network + flow, the default), "flow" (flow only), "colour" (colour model + flow), "appearance" (network without flow)
-    long_side: int = 384  # working resolution: the longer frame side in pixels (frames are shrunk, never enlarged)
+    long_side: int = 512  # working resolution: the longer frame side in pixels (frames are shrunk, never enlarged); 384 -> 512 (with refine=4): one mark +1.6 / +0.6 / +1.6 mean J on seeds 0 / 1 / 2 (70.3 / 68.4 / 69.5; drift-straight +5.1..+5.8, soapbox +3.6..+4.7 at every seed), three marks 80.3 -> 81.7, box 61.0 -> 62.8 (seed 0); 80-frame clip +8..+11 CPU s in the harness, 107.5 / 118.1 / 91.5 CPU s (one / three / box) in round 6's loaded benchmark (rounds 5, 6)
     dis_preset: int = 2  # cv2.DISOpticalFlow preset: 0 ultrafast, 1 fast, 2 medium
     dis_finest_scale: int = 0  # DIS finest pyramid level (0 = flow at the working resolution, 1 = at half of it)
     prior_blur: float = 1.5  # Gaussian sigma (px) applied to the carried mask before it is used as the prior
@@ -46,8 +46,8 @@ class TrackConfig:
     redetect_min: float = 0.2  # re-detection: smallest part taken, as a fraction of the reference area
     redetect_conf: float = 0.7  # re-detection: smallest mean probability of the part taken
     guard: float = 0.5  # when the network's mask is below this fraction of the carried prior's area, use colour + prior (0 = off)
-    tta_flip: bool = False  # average the network's probability over the frame and its mirror image (one more forward pass a frame)
-    refine: int = 0  # radius (px of the full frame) of the guided filter that aligns the enlarged probability with the frame's edges (0 = bilinear enlargement alone); 4: one mark +0.1..+0.4 on 3 seeds x 2 sides (round 5)
+    tta_flip: bool = False  # average the network's probability over the frame and its mirror image (one more forward pass a frame); on: one mark +0.1 / +0.1 / +0.1 on seeds 0 / 1 / 2 at 512 px (round 6; +0.8 / -0.1 / +0.2 at 384, round 4) for +15 CPU s on an 80-frame clip: off
+    refine: int = 4  # radius (px of the full frame) of the guided filter that aligns the enlarged probability with the frame's edges (0 = bilinear enlargement alone); 0 -> 4: one mark +0.1..+0.4 mean J on 3 seeds x 2 sides (mostly blackswan, +0.8..+1.0), ~+1 CPU s; 8 loses (round 5)
     refine_eps: float = 1e-3  # guided filter: regularisation (grey levels in [0, 1], squared); larger = smoother, closer to the bilinear probability
     threshold: float = 0.5  # object where the fused probability exceeds this
     fuse_flow: float = 0.0  # weight of the carried prior mixed into the network's probability (0 = network alone)
