@@ -57,6 +57,13 @@ def test_a_resume_compares_what_changes_the_pixels():
     assert not fast.replace(quality="best").same_result(old)  # best: the networks and the combine differ
     assert not fast.same_result(fast.replace(seed=1).result_settings())
     assert not fast.same_result({"combine": "mean"}) and not fast.same_result({"seed": "x", "size": 3})
+    # a best run saved before best trained networks (no unseen_steps, no combine): not today's best
+    older = {k: v for k, v in fast.replace(quality="best").result_settings().items()
+             if k not in ("unseen_steps", "unseen_runs", "combine")}
+    best = fast.replace(quality="best")
+    assert not best.same_result(older)
+    assert best.replace(unseen_steps=0, unseen_runs=1, combine="median").same_result(older)
+    assert not fast.same_result([1, 2])
 
 
 def test_unknown_preset_and_method_are_clear_errors():
@@ -85,3 +92,14 @@ def test_the_dilation_scales_with_the_long_side_when_asked():
     assert config.replace(dilate_side=None).dilation(1280, 720) == 2
     with pytest.raises(VideofillError):
         config.replace(dilate_side=0)
+
+
+def test_the_run_record_names_the_fill_with_its_resolved_settings():
+    from videofill.files import describe_method
+
+    fast = get_preset("default")
+    assert describe_method(fast) == "flow-guided propagation (copies combined: median), no network trained"
+    best = describe_method(fast.replace(quality="best"))
+    assert "copies combined: agree" in best and best.endswith("synthesised (quality best)")
+    assert "corrected by dip-vid-flow (at most 300 steps)" in describe_method(fast.replace(max_steps=300))
+    assert describe_method(get_preset("paper")) == "dip-vid-flow"

@@ -122,3 +122,29 @@ def test_best_passes_its_network_settings_to_the_synthesis(tiny_case, monkeypatc
     frames, holes = tiny_case
     inpaint_video(frames, holes, get_preset("default").replace(quality="best", unseen_steps=7, unseen_runs=3, seed=5))
     assert seen == {"steps": 7, "runs": 3, "seed": 5}
+
+
+def test_propagation_gets_the_resolved_way_to_combine_the_copies(tiny_case, monkeypatch):
+    from videofill import pipeline
+    from videofill.fill import fullres, propagate, synthesis
+
+    seen = []
+    real_video, real_full = propagate.propagate_video, fullres.fill_full_resolution
+
+    def video(*args, combine="median", **kwargs):
+        seen.append(("working size", combine))
+        return real_video(*args, combine=combine, **kwargs)
+
+    def full(*args, combine="median", **kwargs):
+        seen.append(("full size", combine))
+        return real_full(*args, combine=combine, **kwargs)
+
+    monkeypatch.setattr(propagate, "propagate_video", video)
+    monkeypatch.setattr(pipeline, "fill_full_resolution", full)
+    monkeypatch.setattr(synthesis, "fill_unseen", lambda propagation, *args, **kwargs: propagation)
+    frames, holes = tiny_case
+    big = np.repeat(np.repeat(frames, 2, axis=1), 2, axis=2)  # larger than the working size: copies taken again
+    config = get_preset("default").replace(max_side=48)
+    inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2), config.replace(quality="best"))
+    inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2), config)
+    assert seen == [("working size", "agree"), ("full size", "agree"), ("working size", "median"), ("full size", "median")]

@@ -208,6 +208,10 @@ def test_stream_resume_skips_finished_windows(monkeypatch, tmp_path):
 
     with pytest.raises(VideofillError, match="other frames or settings"):  # another --start: refused, not mixed up
         _run(frames, holes, (1, 20), window=8, overlap=3, run_dir=run_dir, resume=True)
+    for damaged in ("[]", "{not json", '{"start": 0, "end": 8}'):  # a damaged window file: refused in one line
+        (run_dir / "window_00000" / "window.json").write_text(damaged)
+        with pytest.raises(VideofillError, match="other frames or settings"):
+            _run(frames, holes, (0, 20), window=8, overlap=3, run_dir=run_dir, resume=True)
 
 
 def test_windows_computed_apart_then_merged_equal_the_serial_stream(monkeypatch, tmp_path):

@@ -171,9 +171,15 @@ class InpaintConfig:
         return {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
 
     def same_result(self, saved: dict) -> bool:
-        """Whether settings saved by an earlier run (its :meth:`result_settings`, or a whole record) give the pixels
-        these give: compared once both are read as today's configuration (:meth:`from_dict`), so a record from before
-        a field existed, or before a default changed, still matches when it ran the same way."""
+        """Whether settings saved by an earlier run (its :meth:`result_settings`, as checkpoints and window folders
+        keep them) give the pixels these give: compared once both are read as today's configuration
+        (:meth:`from_dict`; settings with ``quality`` but no ``unseen_steps`` were saved before `best` trained
+        networks: 0 steps), so settings from before a field existed, or before a default changed, still match when
+        they ran the same way."""
+        if not isinstance(saved, dict):
+            return False
+        if "quality" in saved and "unseen_steps" not in saved:  # saved before best trained networks
+            saved = saved | {"unseen_steps": 0}
         try:
             return InpaintConfig.from_dict(saved).result_settings() == self.result_settings()
         except (VideofillError, TypeError, ValueError):

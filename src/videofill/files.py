@@ -59,18 +59,24 @@ class FileResult:
 
 
 def describe_method(config: InpaintConfig) -> str:
-    """What fills the holes under ``config``, in words (the run record's ``"fill"``)."""
-    if not config.trains:
-        return "flow-guided propagation (no network trained)"
-    if config.guide_start:
-        return f"flow-guided propagation corrected by {config.method} (at most {config.max_steps} steps)"
-    return config.method
+    """What fills the holes under ``config``, in words (the run record's ``"fill"``), with the settings it resolves
+    (``combine`` auto: the way the copies were combined)."""
+    if not config.guide_start and config.trains:
+        return config.method
+    propagation = f"flow-guided propagation (copies combined: {config.copy_combine})"
+    if config.trains:
+        propagation += f" corrected by {config.method} (at most {config.max_steps} steps)"
+    else:
+        propagation += ", no network trained"
+    if config.quality == "best":
+        propagation += "; then what no frame shows synthesised (quality best)"
+    return propagation
 
 
 def run_record(config: InpaintConfig, input: str | os.PathLike, masks: str | os.PathLike | None,
                output: str | os.PathLike, start: int, end: int, overwrite: bool = False) -> dict:
     """The run record: everything needed to run the same job again (``videofill inpaint --config RECORD``)."""
-    settings = config.to_dict()
+    settings = config.to_dict() | {"combine": config.copy_combine}  # what ran, not "auto"
     if not config.trains:
         settings.pop("method")  # no network ran: naming one would say something that did not happen
     return {

@@ -300,8 +300,12 @@ def _load_window(folder: Path, start: int, end: int, config: InpaintConfig, fram
     meta = folder / WINDOW_META
     if not meta.exists():
         return None
-    saved = json.loads(meta.read_text())
-    if (saved.get("start"), saved.get("end")) != (start, end) or not config.same_result(saved.get("config") or {}):
+    try:
+        saved = json.loads(meta.read_text())
+    except ValueError:  # damaged: refused below like any other mismatch
+        saved = None
+    if (not isinstance(saved, dict) or (saved.get("start"), saved.get("end")) != (start, end)
+            or not isinstance(saved.get("config"), dict) or not config.same_result(saved["config"])):
         raise VideofillError(f"{folder} was made for other frames or settings; run without --resume to start over")
     saved = folder / WINDOW_RESULT
     if not saved.exists():

@@ -451,6 +451,7 @@ def test_the_run_record_says_what_ran_and_reruns_with_config(tiny_dir, tmp_path,
     assert code == 0, err
     record = json.loads(record_path_for(first).read_text())
     assert record["fill"].startswith("flow-guided propagation") and "method" not in record["config"]
+    assert "copies combined: median" in record["fill"] and record["config"]["combine"] == "median"  # auto, resolved
     assert record["input"] == str(tiny_dir / "frames") and record["masks"] == str(tiny_dir / "masks")
     assert record["videofill"] and record["config"]["dilate"] == 2 and record["config"]["crf"] == 18
     code, _, err = run_main(capsys, "inpaint", "--config", record_path_for(first), "-o", tmp_path / "again", "--quiet")

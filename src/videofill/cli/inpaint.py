@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from videofill.cli.common import HelpFormatter, add_marks, mark_texts, parse_size, say
-from videofill.config import COMBINES, METHODS, PRESETS, InpaintConfig, get_preset, read_record
+from videofill.config import METHODS, PRESETS, InpaintConfig, get_preset, read_record
 from videofill.errors import VideofillError
 
 #: inpaint flags that map one to one onto InpaintConfig fields (flag dest -> field); unset flags keep the preset's.
@@ -47,10 +47,10 @@ def add_inpaint(commands) -> None:
     files.add_argument("--end", default=None, help="inpaint up to this frame or time, exclusive; later frames are copied through (default: the end)")
     method = p.add_argument_group("method")
     method.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
-    method.add_argument("--quality", choices=("fast", "best"), default=None, help=f"fast: propagation alone (seconds); best: also synthesise what no frame shows from the video's texture (minutes) (default: {preset.quality})")
+    method.add_argument("--quality", default=None, help=f"fast: propagation alone (seconds); best: also synthesise what no frame shows from the video's texture (minutes) (default: {preset.quality})")
     method.add_argument("--unseen-steps", type=int, default=None, help=f"with --quality best under a static camera: steps of each network trained on the background to fill what no frame shows, 0 for patches and diffusion only (default: {preset.unseen_steps})")
     method.add_argument("--unseen-runs", type=int, default=None, help=f"with --quality best under a static camera: networks trained with successive seeds, their fills averaged (steadier than one; each costs --unseen-steps) (default: {preset.unseen_runs})")
-    method.add_argument("--combine", choices=("auto", *COMBINES), default=None, help=f"how a hole pixel's copies from other frames are combined: median (smoothest, best PSNR), one (one copy per region: a moving object comes back solid instead of a half-transparent ghost, sharpest, about 0.7 dB lower PSNR on the composed cases), agree (one copy where the copies agree, the median where they do not: between the two) or auto (median with --quality fast, agree with best) (default: {preset.combine})")
+    method.add_argument("--combine", default=None, help=f"how a hole pixel's copies from other frames are combined: median (smoothest, best PSNR), one (one copy per region: a moving object comes back solid instead of a half-transparent ghost, sharpest, about 0.7 dB lower PSNR on the composed cases), agree (one copy where the copies agree, the median where they do not: between the two) or auto (median with --quality fast, agree with best) (default: {preset.combine})")
     method.add_argument("--method", default=None, help=f"network method when one is trained: {', '.join(METHODS)} (default: {preset.method})")
     method.add_argument("--max-steps", type=int, default=None, help="training steps in all; the default preset's 0 trains no network and returns the propagated fill (default: the preset's)")
     method.add_argument("--dilate", type=int, default=None, help=f"grow each hole by N pixels of the input (default: {preset.dilate}" + (f" px per {preset.dilate_side} px of the input's long side" if preset.dilate_side else "") + ")")

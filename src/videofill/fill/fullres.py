@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from videofill.config import COMBINES
 from videofill.fill.inference import feather_margin, feather_patch, hole_box
 from videofill.fill.propagate import (
     AGREEMENT_TOLERANCE,
@@ -143,6 +144,8 @@ def fill_full_resolution(
     Returns:
         :class:`FullResolutionFill`.
     """
+    if combine not in COMBINES:
+        raise ValueError(f"fill_full_resolution: combine must be one of {', '.join(COMBINES)}, got {combine!r}")
     count, height, width = holes.shape
     models = propagation.models
     scale = (width / working_size[0], height / working_size[1])
