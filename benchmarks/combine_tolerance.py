@@ -3,8 +3,8 @@
 Runs the `fast` default (propagation only, `--dilate 0`: the composed cases' masks are exact) with `combine` median,
 one, and agree at several tolerances (`videofill.fill.propagate.AGREEMENT_TOLERANCE`, 20 in the library, set here for
 the run), and reports per case and on average the full-frame PSNR, the hole PSNR and the hole sharpness ratio.
-`--quality best` differs from `fast` on these cases only where no frame shows a pixel (the static cups case), which
-the combine does not touch. From the repository root:
+`--quality best` differs from `fast` on these cases where no frame shows a pixel (mostly the static cups case; a
+little on bedroom), and there the combine does nothing: no copies. From the repository root:
 
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/combine_tolerance.py [--data DIR]
         [--tolerances 8 16 20 28]
