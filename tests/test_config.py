@@ -93,13 +93,3 @@ def test_the_dilation_scales_with_the_long_side_when_asked():
     with pytest.raises(VideofillError):
         config.replace(dilate_side=0)
 
-
-def test_the_run_record_names_the_fill_with_its_resolved_settings():
-    from videofill.files import describe_method
-
-    fast = get_preset("default")
-    assert describe_method(fast) == "flow-guided propagation (copies combined: median), no network trained"
-    best = describe_method(fast.replace(quality="best"))
-    assert "copies combined: agree" in best and best.endswith("synthesised (quality best)")
-    assert "corrected by dip-vid-flow (at most 300 steps)" in describe_method(fast.replace(max_steps=300))
-    assert describe_method(get_preset("paper")) == "dip-vid-flow"

@@ -115,4 +115,3 @@ class Segmenter:
         if self.cfg.tta_flip:  # the mean with the mirrored frame's probability (training flips crops too)
             prob = 0.5 * (prob + torch.sigmoid(self.net(x.flip(-1)).float())[0, 0].flip(-1))
         return prob.numpy()
-
