@@ -8,6 +8,7 @@ from videofill.fill.propagate import (
     one_copy,
     propagate,
     propagate_video,
+    read_copy,
     telea_fill,
 )
 
@@ -174,3 +175,18 @@ def test_disagreeing_copies_are_not_trusted():
     assert not result.trusted[3][holes[3]].any()
     frames[4, 5:15, 5:15] = frames[2, 5:15, 5:15]  # now they agree
     assert propagate(frames, holes, flow, flow).trusted[3][holes[3]].all()
+
+
+def test_a_copy_is_read_bicubic_away_from_the_hole():
+    # one bright column read half a pixel off: bilinear gives half of it; OpenCV's bicubic (Keys, a = -0.75) gives
+    # the kernel's weight at 0.5 px, (a + 2) 0.5^3 - (a + 3) 0.5^2 + 1 = 0.59375
+    frame = np.zeros((12, 24, 3), np.uint8)
+    frame[:, 10] = 200
+    known = np.full((12, 24), 255, np.uint8)
+    points = np.array([[10.5, 6.0]], np.float32)
+    np.testing.assert_allclose(read_copy(frame, known, points), [[round(200 * 0.59375)] * 3])
+    # a hole pixel among the 4x4 bicubic would read: bilinear instead, and the hole's value does not leak in
+    known[6, 12] = 0
+    frame[6, 12] = 255
+    np.testing.assert_allclose(read_copy(frame, known, points), [[100.0] * 3])
+    np.testing.assert_allclose(read_copy(frame, known.astype(np.float32) / 255, points), [[100.0] * 3])

@@ -2,12 +2,13 @@
 
 Flows and motion models are estimated at the working size (:mod:`videofill.fill.propagate`); here they are scaled up
 (positions mapped between the grids pixel centre to pixel centre, flow vectors multiplied by the size ratio) and
-every hole pixel of the input is followed through them and sampled (bilinear) from the full-resolution frame that
-shows it, the same consensus as at the working size deciding between the copies. Pixels that no frame shows take
-the working-size fill, upscaled (bicubic): the working-size propagation's spatial fill, or the network's output.
-The feathered edge (:func:`videofill.fill.inference.feather_patch`) is computed at full resolution on the box
-around the hole, the fill of the known ring around the hole being the copies of those pixels (the input itself
-where none is found), so it matches the colour of the copies to their surroundings.
+every hole pixel of the input is followed through them and read (bicubic away from the hole,
+:func:`videofill.fill.propagate.read_copy`) from the full-resolution frame that shows it, the same consensus as at
+the working size deciding between the copies. Pixels that no frame shows take the working-size fill, upscaled
+(bicubic): the working-size propagation's spatial fill, or the network's output. The feathered edge
+(:func:`videofill.fill.inference.feather_patch`) is computed at full resolution on the box around the hole, the fill
+of the known ring around the hole being the copies of those pixels (the input itself where none is found), so it
+matches the colour of the copies to their surroundings.
 
 Memory: the frames of one window are held as they are (uint8); hole pixels are processed in chunks of at most
 :data:`CHUNK_POINTS`, and each frame's feathering is done on the box around its hole, so no full-resolution float

@@ -7,7 +7,8 @@ guide on trusted pixels) to correct it. The ``paper`` preset does not use it.
 
 Two motion models (:mod:`videofill.fill.motion`: the camera's homography, and the flow completed inside the hole
 from its border) carry a hole pixel from frame to frame, because the flow inside the hole is unknown. Each model tracks the pixel forwards and backwards, frame by frame, to the nearest frame where it lands on a known
-pixel: up to four copies. The result is the per-channel median of those copies and of the frame's own spatial fill
+pixel: up to four copies, read bicubic where no hole pixel is near (:func:`read_copy`: bilinear reading would blur
+each copy). The result is the per-channel median of those copies and of the frame's own spatial fill
 (:func:`telea_fill`): a consensus, so one wrong motion model or a copy from a frame where the pixel was occluded is
 outvoted; where the copies disagree, or only one exists, the value moves towards the spatial fill, and a pixel no
 frame shows gets the spatial fill. With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes
@@ -94,6 +95,28 @@ def sample_points(image: np.ndarray, points: np.ndarray, interpolation: int = cv
     return out.reshape(rows * width, *image.shape[2:])[:count]
 
 
+def read_copy(frame: np.ndarray, known: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """A copy's colours: ``frame`` read at ``points`` bicubic where the 4x4 pixels bicubic reads are all known, bilinear
+    elsewhere. Bilinear reading blurs a copy (a half-pixel shift averages two pixels, removing the finest detail);
+    bicubic keeps more of it, and is kept off the hole so that no hole pixel leaks in.
+
+    Args:
+        frame: uint8 (H, W, 3).
+        known: (H, W) uint8 in {0, 255} or float32 in [0, 1]: the frame's known pixels.
+        points: float32 (N, 2), positions (x, y) whose bilinear neighbours are all known.
+
+    Returns:
+        float32 (N, 3) in [0, 255].
+    """
+    colour = sample_points(frame, points).astype(np.float32)
+    full = 255 if known.dtype == np.uint8 else 1.0
+    inner = cv2.erode(known, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    deep = sample_points(inner, points) > 0.999 * full  # the bilinear neighbours' 3x3 surroundings: the 4x4 known
+    if deep.any():
+        colour[deep] = sample_points(frame, points[deep], cv2.INTER_CUBIC)
+    return colour
+
+
 def to_grid(points: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
     """Positions (N, 2) (x, y) on a grid ``scale`` (sx, sy) times finer -> on the coarser grid (pixel centres kept)."""
     if scale == (1.0, 1.0):
@@ -116,8 +139,8 @@ def track(frames, known, step, t, order, points, scale=(1.0, 1.0)):
         scale: (sx, sy), ``frames``' size over the model's: model positions and flows are scaled by it.
 
     Returns:
-        float32 (N, 3), the colour (bilinear) at the first frame where each point lands on a known pixel (all of its
-        bilinear neighbours known), and bool (N,), the points found.
+        float32 (N, 3), the colour (:func:`read_copy`) at the first frame where each point lands on a known pixel (all
+        of its bilinear neighbours known), and bool (N,), the points found.
     """
     height, width = frames.shape[1:3]
     count = len(points)
@@ -138,7 +161,7 @@ def track(frames, known, step, t, order, points, scale=(1.0, 1.0)):
         mask = known(s)
         hit = sample_points(mask, position) > 0.999 * (255 if mask.dtype == np.uint8 else 1.0)
         if hit.any():
-            colour[index[hit]] = sample_points(frames[s], position[hit])
+            colour[index[hit]] = read_copy(frames[s], mask, position[hit])
             found[index[hit]] = True
             index, position = index[~hit], position[~hit]
         previous = s
@@ -396,6 +419,7 @@ __all__ = [
     "one_copy",
     "propagate",
     "propagate_video",
+    "read_copy",
     "sample_points",
     "telea_fill",
     "to_grid",
