@@ -185,6 +185,9 @@ def test_a_copy_is_read_bicubic_away_from_the_hole():
     known = np.full((12, 24), 255, np.uint8)
     points = np.array([[10.5, 6.0]], np.float32)
     np.testing.assert_allclose(read_copy(frame, known, points), [[round(200 * 0.59375)] * 3])
+    np.testing.assert_allclose(read_copy(frame, known.astype(np.float32) / 255, points), [[119.0] * 3])
+    frame[:, 0] = 200  # within a pixel of the frame's edge bicubic would read past it: bilinear
+    np.testing.assert_allclose(read_copy(frame, known, np.array([[0.5, 6.0]], np.float32)), [[100.0] * 3])
     # a hole pixel among the 4x4 bicubic would read: bilinear instead, and the hole's value does not leak in
     known[6, 12] = 0
     frame[6, 12] = 255
