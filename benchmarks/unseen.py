@@ -2,7 +2,8 @@
 
 Two groups of cases, from the repository root:
 
-    .venv/bin/python benchmarks/unseen.py [--data DIR] [--groups unseen shared removal] [--network STEPS] [--out DIR]
+    .venv/bin/python benchmarks/unseen.py [--data DIR] [--groups unseen shared removal] [--network STEPS]
+        [--layout centre|offset] [--out DIR]
 
 - ``unseen``: never-revealed holes composed from the static-camera clips (cups, bedroom, coffee HD downscaled to
   432x240, schoolgirls' frames): a fixed box of 5 % of the frame (centred; on schoolgirls moved off the girls'
@@ -40,11 +41,18 @@ SHARED = ["car-roundabout", "kite-surf", "soapbox", "sam2-bedroom", "sam2-cups"]
 HD_SIZE = (432, 240)
 
 
-def box_mask(height: int, width: int, avoid: np.ndarray | None = None) -> np.ndarray:
-    """A box of 5 % of the frame (a quarter of the width, a fifth of the height): centred, or where it overlaps
-    ``avoid`` (bool (H, W)) least, scanning a coarse grid."""
+#: Where the never-revealed holes lie: the benchmark's own layout, and a second one (a box centred at a third of the
+#: frame, the watermark in the upper part) to check a choice made on the first on other content of the same clips.
+LAYOUTS = ("centre", "offset")
+
+
+def box_mask(height: int, width: int, avoid: np.ndarray | None = None, layout: str = "centre") -> np.ndarray:
+    """A box of 5 % of the frame (a quarter of the width, a fifth of the height): centred (``layout`` "offset":
+    centred at a third of the height and of the width), or, with ``avoid`` (bool (H, W)), where it overlaps it least
+    (the nearest such spot to that one), scanning a coarse grid."""
     bh, bw = round(0.2 * height), round(0.25 * width)
-    spots = [((height - bh) // 2, (width - bw) // 2)]
+    centre = (0.5, 0.5) if layout == "centre" else (1 / 3, 1 / 3)
+    spots = [(round(centre[0] * height - bh / 2), round(centre[1] * width - bw / 2))]
     if avoid is not None:
         spots = sorted(((y, x) for y in range(0, height - bh + 1, 8) for x in range(0, width - bw + 1, 8)),
                        key=lambda s: (avoid[s[0] : s[0] + bh, s[1] : s[1] + bw].sum(), abs(s[0] - spots[0][0]) + abs(s[1] - spots[0][1])))
@@ -54,20 +62,22 @@ def box_mask(height: int, width: int, avoid: np.ndarray | None = None) -> np.nda
     return mask
 
 
-def watermark_mask(height: int, width: int) -> np.ndarray:
-    """The word "SAMPLE" drawn with cv2.putText across 60 % of the width, in the lower third, dilated by 1 px."""
+def watermark_mask(height: int, width: int, layout: str = "centre") -> np.ndarray:
+    """The word "SAMPLE" drawn with cv2.putText across 60 % of the width, in the lower third (``layout`` "offset":
+    "VIDEO", its baseline at 35 % of the height), dilated by 1 px."""
+    word, baseline = ("SAMPLE", 0.8) if layout == "centre" else ("VIDEO", 0.35)
     canvas = np.zeros((height, width), np.uint8)
     thickness = max(2, height // 60)
     scale = 1.0
-    text_w = cv2.getTextSize("SAMPLE", cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)[0][0]
+    text_w = cv2.getTextSize(word, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)[0][0]
     scale *= 0.6 * width / text_w
-    (text_w, _), _ = cv2.getTextSize("SAMPLE", cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-    cv2.putText(canvas, "SAMPLE", ((width - text_w) // 2, int(0.8 * height)), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, thickness, cv2.LINE_AA)
+    (text_w, _), _ = cv2.getTextSize(word, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    cv2.putText(canvas, word, ((width - text_w) // 2, int(baseline * height)), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, thickness, cv2.LINE_AA)
     return cv2.dilate((canvas > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
 
 
-def unseen_cases(data: Path):
-    """(name, frames, holes) of the never-revealed cases."""
+def unseen_cases(data: Path, layout: str = "centre"):
+    """(name, frames, holes) of the never-revealed cases, their holes laid out as ``layout`` (:data:`LAYOUTS`)."""
     for name in STATIC:
         frames, shipped = load_case(data / name)
         if frames.shape[2] > HD_SIZE[0]:
@@ -77,8 +87,8 @@ def unseen_cases(data: Path):
         if avoid is not None and avoid.shape != (height, width):
             avoid = None
         short = name.replace("composed_", "").replace("hd_", "").split("_x_")[0]
-        yield f"{short} box", frames, np.repeat(box_mask(height, width, avoid)[None], count, axis=0)
-        yield f"{short} text", frames, np.repeat(watermark_mask(height, width)[None], count, axis=0)
+        yield f"{short} box", frames, np.repeat(box_mask(height, width, avoid, layout)[None], count, axis=0)
+        yield f"{short} text", frames, np.repeat(watermark_mask(height, width, layout)[None], count, axis=0)
 
 
 def measure(name, frames, holes, configs, out_dir, seconds_budget=None):
@@ -119,6 +129,7 @@ def main() -> None:
     parser.add_argument("--groups", nargs="*", default=["unseen", "shared", "removal"])
     parser.add_argument("--cases", nargs="*", default=None, help="only cases whose name contains one of these")
     parser.add_argument("--network", type=int, default=0, help="also train the network STEPS steps on top of best (unseen group)")
+    parser.add_argument("--layout", choices=LAYOUTS, default="centre", help="where the never-revealed holes lie")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--dilate", type=int, default=None, help="grow holes by N px (exact pixels; default: the preset's 2 px per 432 px)")
     args = parser.parse_args()
@@ -139,7 +150,7 @@ def main() -> None:
         if args.network:
             unseen_configs["best+net"] = best.replace(max_steps=args.network, guide_untrusted=0.0)
         group = []
-        for name, frames, holes in unseen_cases(data):
+        for name, frames, holes in unseen_cases(data, args.layout):
             if args.cases and not any(c in name for c in args.cases):
                 continue
             group += measure(name, frames, holes, unseen_configs, pictures)
@@ -169,7 +180,7 @@ def main() -> None:
             f"network {runs}x{steps} (forced)": ("network",),
         }
         group = []
-        for name, frames, holes in unseen_cases(data):
+        for name, frames, holes in unseen_cases(data, args.layout):
             if args.cases and not any(c in name for c in args.cases):
                 continue
             trained.clear()
