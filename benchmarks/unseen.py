@@ -178,6 +178,7 @@ def main() -> None:
             "Telea+patches (chosen)": ("diffusion", "patches"),
             "patches (forced)": ("patches",),
             f"network {runs}x{steps} (forced)": ("network",),
+            "network+diffusion (forced)": (synthesis.NETWORK_AND_DIFFUSION,),
         }
         group = []
         for name, frames, holes in unseen_cases(data, args.layout):

@@ -174,3 +174,18 @@ def test_fill_plate_judges_the_copies_in_the_frames_when_given_them():
     assert [name for _, name in in_frames.choices] == ["patches"]
     assert in_frames.errors["patches"] < 0.8 * in_frames.errors["diffusion"]
     assert in_frames.errors["diffusion"] != on_plate.errors["diffusion"]  # measured another way: in the frames
+
+
+def test_the_network_and_diffusion_candidate_is_the_mean_of_their_fills():
+    rng = np.random.default_rng(3)
+    plate = cv2.GaussianBlur(rng.integers(0, 256, (96, 96, 3), dtype=np.uint8), (0, 0), 3)
+    never = np.zeros((96, 96), bool)
+    never[40:52, 40:52] = True
+    network = fill_plate(plate, never, network_steps=3, fillers=("network",))
+    both = fill_plate(plate, never, network_steps=3, fillers=("network+diffusion",))
+    telea = cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    assert [name for _, name in both.choices] == ["network+diffusion"]
+    total = network.filled[never].astype(int) + telea[never]  # the mean in integers: total // 2 or one above it
+    assert np.all((both.filled[never] == total // 2) | (both.filled[never] == (total + 1) // 2))
+    assert not np.array_equal(network.filled[never], both.filled[never])
+    assert np.array_equal(both.filled[~never], plate[~never])

@@ -7,8 +7,9 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
 - Static camera: the video has one background *plate* (per pixel, the median of the frames that show it). Its
   never-shown region is filled once, by the filler that measures best on copies of its parts moved onto known pixels
   of the plate, the errors pooled over all parts and measured in the frames (:func:`fill_plate`): diffusion
-  (Telea), exemplar patches (:func:`videofill.fill.patches.patch_synthesis`, on parts thick enough) or the paper's
-  network trained on the plate (:func:`videofill.fill.learned.dip_fill`). Every frame takes the result shifted by
+  (Telea), exemplar patches (:func:`videofill.fill.patches.patch_synthesis`, on parts thick enough), the paper's
+  network trained on the plate (:func:`videofill.fill.learned.dip_fill`) or the mean of the network's fill and
+  diffusion's (between texture and a smooth hedge). Every frame takes the result shifted by
   its own difference from the plate, diffused in from the hole's edge (:func:`blend_plate`): the fill is stable in
   time and still follows what moves or changes light at the hole's edge.
 - Moving camera: each frame is synthesised with patches on its own, its matches started from the previous frame's,
@@ -44,8 +45,13 @@ BLEND_MARGIN = 8
 MOVING_MARGIN = 0.8
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
+#: The network's fill and diffusion's, averaged: a candidate between the network's texture and diffusion's smooth
+#: hedge (squared error is convex: the mean is never farther from the truth than the two on average).
+NETWORK_AND_DIFFUSION = "network+diffusion"
 #: The fillers :func:`fill_plate` chooses among; diffusion is the fallback when no other measures better.
-FILLERS = ("diffusion", "patches", "network")
+FILLERS = ("diffusion", "patches", "network", NETWORK_AND_DIFFUSION)
+#: The fillers that need the network trained.
+_NETWORK_FILLERS = ("network", NETWORK_AND_DIFFUSION)
 
 
 @dataclass
@@ -123,7 +129,8 @@ def fill_plate(
     Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
     (:func:`validation_copies`); the copies are hidden and filled by every filler (diffusion; patches, on the parts
     that hold a disc of ``min_radius`` px; the network, when ``network_steps`` > 0, trained once (``network_runs``
-    networks) with the parts and the copies hidden). With ``frames``, each filler's plate is carried into every
+    networks) with the parts and the copies hidden; the mean of the network's fill and diffusion's,
+    :data:`NETWORK_AND_DIFFUSION`). With ``frames``, each filler's plate is carried into every
     frame as the video will take it (:func:`blend_plate`) and judged against the frames' own pixels under the
     copies (where a frame shows them): what moves over the background or changes its light counts. The filler
     with the lowest squared error over all the copies together wins if it is below :data:`VALIDATION_MARGIN` times
@@ -157,11 +164,12 @@ def fill_plate(
     context = _telea(plate, never)
     if frames is not None and holes is None:
         holes = np.zeros(frames.shape[:3], bool)
-    use_network = network_steps > 0 and "network" in fillers and min(plate.shape[:2]) >= smallest_side()
+    use_network = (network_steps > 0 and any(name in fillers for name in _NETWORK_FILLERS)
+                   and min(plate.shape[:2]) >= smallest_side())
     forced = "diffusion" not in fillers
-    if forced:  # no comparison: the first filler asked for that can run (the network only when it is that one)
-        forced_winner = next((name for name in fillers if name != "network" or use_network), "diffusion")
-        use_network = forced_winner == "network"
+    if forced:  # no comparison: the first filler asked for that can run (the network's only when it is that one)
+        forced_winner = next((name for name in fillers if name not in _NETWORK_FILLERS or use_network), "diffusion")
+        use_network = forced_winner in _NETWORK_FILLERS
     count, labels = cv2.connectedComponents(never.astype(np.uint8), connectivity=8)
     parts = [labels == label for label in range(1, count)]
     if not parts:
@@ -191,7 +199,10 @@ def fill_plate(
     if use_network and (tested.any() or forced):  # trained with the copies hidden, as the comparison judges it
         network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device, progress=progress,
                            runs=network_runs)
-        trials["network"] = network
+        if "network" in fillers:
+            trials["network"] = network
+        if NETWORK_AND_DIFFUSION in fillers:
+            trials[NETWORK_AND_DIFFUSION] = _mean(network, trials["diffusion"])
     errors = {}
     winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
     if forced:
@@ -210,7 +221,14 @@ def fill_plate(
     for part, name in choices:
         if name == "network":
             filled[part] = network[part]
+        elif name == NETWORK_AND_DIFFUSION:
+            filled[part] = _mean(network, context)[part]
     return PlateFill(filled, choices, errors)
+
+
+def _mean(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The mean of two uint8 images, rounded: uint8."""
+    return np.rint((first.astype(np.float32) + second) / 2).astype(np.uint8)
 
 
 def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=None, holes=None) -> dict:
@@ -438,6 +456,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
 
 __all__ = [
     "FILLERS",
+    "NETWORK_AND_DIFFUSION",
     "STATIC_CAMERA_PX",
     "PlateFill",
     "background_plate",
