@@ -174,7 +174,7 @@ def main() -> None:
 
         synthesis.dip_fill = dip_once
         variants = {  # label -> fillers (forced ones: no diffusion among them, so nothing is measured)
-            "best: all three (chosen)": synthesis.FILLERS,  # first: its CPU seconds include the network's training
+            "best: all fillers (chosen)": synthesis.FILLERS,  # first: its CPU seconds include the network's training
             "Telea+patches (chosen)": ("diffusion", "patches"),
             "patches (forced)": ("patches",),
             f"network {runs}x{steps} (forced)": ("network",),
