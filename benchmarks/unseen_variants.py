@@ -120,9 +120,14 @@ def main() -> None:
             if args.cases and not any(c in name for c in args.cases):
                 continue
             cpu = time.process_time()
+            variants.clear()  # filled again below: a case without copies or network must not show the last case's
+            judged.clear()
             spatial = telea_fill(frames, holes)
             plate, never = synthesis.background_plate(spatial, holes)
             synthesis.fill_plate(plate, never, steps, frames=spatial, holes=holes, network_runs=runs)
+            if not variants or not judged:
+                print(f"{name}: no copies or no network; skipped", flush=True)
+                continue
             patched = synthesis.fill_plate(plate, never, steps, fillers=("patches",)).filled
             diffused = synthesis._telea(plate, never)
             fills = {"diffusion": diffused, "patches": patched, **variants}

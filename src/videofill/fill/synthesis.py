@@ -33,9 +33,9 @@ from videofill.fill.patches import PATCH, patch_synthesis
 MIN_RADIUS_PX = 6.0
 #: Copies of a hole, moved beside it onto known pixels, on which the fillers are compared (:func:`validation_copies`).
 VALIDATION_SHIFTS = 2
-#: On the static plate, patches or the network replace diffusion when their squared error on those copies is below
-#: this factor of diffusion's. 1.0: the lowest error wins (chosen on the eight never-revealed cases of
-#: benchmarks/results/unseen.md, where the earlier 0.8 left out gains of the network).
+#: On the static plate, another filler (patches, the network, or the network's mean with diffusion) replaces diffusion
+#: when its squared error on those copies is below this factor of diffusion's. 1.0: the lowest error wins (chosen on
+#: the eight never-revealed cases of benchmarks/results/unseen.md, where the earlier 0.8 left out gains of the network).
 VALIDATION_MARGIN = 1.0
 #: Known pixels (px) kept around a region when :func:`blend_plate` diffuses a frame's difference from the plate
 #: into it (Telea's radius is 3 px: 4 or more give the same result as the whole frame; 8 kept as a margin).
