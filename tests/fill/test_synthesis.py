@@ -146,6 +146,8 @@ def test_fill_plate_refuses_an_unknown_filler_and_skips_the_network_on_a_tiny_pl
         fill_plate(plate, never, fillers=("patch",))
     forced = fill_plate(plate, never, network_steps=5, fillers=("network",))  # 64 px < the network's 96: not run
     assert [name for _, name in forced.choices] == ["diffusion"]
+    mean = fill_plate(plate, never, network_steps=5, fillers=("network+diffusion",))
+    assert [name for _, name in mean.choices] == ["diffusion"]
     assert np.array_equal(forced.filled, cv2.inpaint(plate, never.astype(np.uint8), 3, cv2.INPAINT_TELEA))
 
 
@@ -188,4 +190,6 @@ def test_the_network_and_diffusion_candidate_is_the_mean_of_their_fills():
     total = network.filled[never].astype(int) + telea[never]  # the mean in integers: total // 2 or one above it
     assert np.all((both.filled[never] == total // 2) | (both.filled[never] == (total + 1) // 2))
     assert not np.array_equal(network.filled[never], both.filled[never])
+    compared = fill_plate(plate, never, network_steps=3, fillers=("diffusion", "network+diffusion"))
+    assert set(compared.errors) == {"diffusion", "network+diffusion"}  # the mean is judged; the network alone is not
     assert np.array_equal(both.filled[~never], plate[~never])
