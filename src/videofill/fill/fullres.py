@@ -29,10 +29,10 @@ from videofill.fill.propagate import (
     AGREEMENT_TOLERANCE,
     ONE_COPY_RADIUS,
     Propagation,
+    combined,
     confirmed,
     consensus,
     copies,
-    one_copy,
     sample_points,
     to_grid,
 )
@@ -75,10 +75,8 @@ def _fill_points(frames, known, models, t, points, reach, scale, low, worth, who
     spatial = None if whole_hole else sample_points(models.spatial[t], grid[follow], cv2.INTER_CUBIC, cv2.BORDER_REPLICATE)
     candidates = copies(frames, known, models, t, points[follow], reach, scale)
     fill = consensus(candidates, spatial, models.fallback)
-    if combine != "median":  # the scoring square as large in the scene as at the working size
-        radius = max(1, round(ONE_COPY_RADIUS * max(scale)))
-        fill = one_copy(candidates, fill, points[follow], frames.shape[1:3], radius,
-                        AGREEMENT_TOLERANCE if combine == "agree" else None)
+    radius = max(1, round(ONE_COPY_RADIUS * max(scale)))  # the scoring square as large in the scene as at working size
+    fill = combined(candidates, fill, points[follow], frames.shape[1:3], combine, radius)
     fill = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
     seen[follow] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0)
     trusted[follow] = confirmed(candidates, fill.astype(np.float32), tolerance)

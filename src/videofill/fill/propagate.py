@@ -95,6 +95,12 @@ def sample_points(image: np.ndarray, points: np.ndarray, interpolation: int = cv
     return out.reshape(rows * width, *image.shape[2:])[:count]
 
 
+def known_at(known: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """bool (N,): whether every pixel a bilinear read at ``points`` (float32 (N, 2), x y) weighs is known in ``known``
+    ((H, W) uint8 in {0, 255} or float32 in [0, 1]; outside the frame counts as unknown)."""
+    return sample_points(known, points) > 0.999 * (255 if known.dtype == np.uint8 else 1.0)
+
+
 def read_copy(frame: np.ndarray, known: np.ndarray, points: np.ndarray) -> np.ndarray:
     """A copy's colours: ``frame`` read at ``points`` bicubic where the 4x4 pixels bicubic reads are all known, bilinear
     elsewhere (next to the hole, and within a pixel of the frame's edge). Bilinear reading blurs a copy (a half-pixel
@@ -110,11 +116,10 @@ def read_copy(frame: np.ndarray, known: np.ndarray, points: np.ndarray) -> np.nd
         float32 (N, 3) in [0, 255].
     """
     colour = sample_points(frame, points).astype(np.float32)
-    full = 255 if known.dtype == np.uint8 else 1.0
     corner = np.floor(points)  # bicubic reads corner - 1 .. corner + 2 on each axis: four 2x2 blocks, each read
     deep = np.ones(len(points), bool)  # at its centre, where all four of its pixels weigh a quarter
     for shift in ((-0.5, -0.5), (1.5, -0.5), (-0.5, 1.5), (1.5, 1.5)):
-        deep &= sample_points(known, corner + np.float32(shift)) > 0.999 * full
+        deep &= known_at(known, corner + np.float32(shift))
     if deep.any():
         colour[deep] = sample_points(frame, points[deep], cv2.INTER_CUBIC)
     return colour
@@ -162,7 +167,7 @@ def track(frames, known, step, t, order, points, scale=(1.0, 1.0)):
         if not inside.all():
             index, position = index[inside], position[inside]
         mask = known(s)
-        hit = sample_points(mask, position) > 0.999 * (255 if mask.dtype == np.uint8 else 1.0)
+        hit = known_at(mask, position)
         if hit.any():
             colour[index[hit]] = read_copy(frames[s], mask, position[hit])
             found[index[hit]] = True
@@ -268,6 +273,15 @@ def confirmed(candidates: list, fill: np.ndarray, tolerance: float) -> np.ndarra
     return trusted
 
 
+def combined(candidates: list, median: np.ndarray, points: np.ndarray, shape: tuple[int, int], combine: str,
+             radius: int = ONE_COPY_RADIUS) -> np.ndarray:
+    """The fill of ``points`` under ``combine`` (one of :data:`videofill.config.COMBINES`): ``median`` itself, or
+    :func:`one_copy` of the copies (with :data:`AGREEMENT_TOLERANCE` for "agree"). Arguments as :func:`one_copy`'s."""
+    if combine == "median":
+        return median
+    return one_copy(candidates, median, points, shape, radius, AGREEMENT_TOLERANCE if combine == "agree" else None)
+
+
 def propagate(
     frames: np.ndarray,
     holes: np.ndarray,
@@ -322,9 +336,7 @@ def propagate(
         points = np.stack([xs, ys], axis=1).astype(np.float32)
         candidates = copies(frames, known.__getitem__, models, t, points, reach)
         fill = consensus(candidates, None if hole.all() else spatial[t][hole], fallback)
-        if combine != "median":
-            fill = one_copy(candidates, fill, points, hole.shape,
-                            tolerance=AGREEMENT_TOLERANCE if combine == "agree" else None)
+        fill = combined(candidates, fill, points, hole.shape, combine)
         values = np.clip(np.rint(fill), 0, 255).astype(np.uint8)
         out[t][hole] = values
         seen[t][hole] = np.any([found for c in candidates for found in (c[1], c[3])], axis=0)
@@ -416,9 +428,11 @@ __all__ = [
     "AGREEMENT_TOLERANCE",
     "ONE_COPY_RADIUS",
     "Propagation",
+    "combined",
     "confirmed",
     "consensus",
     "copies",
+    "known_at",
     "one_copy",
     "propagate",
     "propagate_video",
