@@ -1,6 +1,6 @@
 import numpy as np
 
-from videofill.fill.patches import patch_synthesis
+from videofill.fill.patches import COARSEST_PATCHES, PATCH, _pyramid_levels, patch_synthesis
 
 
 def _stripes(height, width, period):
@@ -17,3 +17,15 @@ def test_patch_synthesis_keeps_known_pixels_and_returns_matches():
     assert np.array_equal(out[~hole], image[~hole])
     assert (my[hole] >= 0).all() and (mx[hole] >= 0).all()
     assert np.abs(out[hole].astype(int) - image[hole].astype(int)).mean() < 20  # periodic: the stripes line up
+
+
+def test_pyramid_stops_while_the_coarsest_scale_keeps_enough_patches():
+    # a disc of radius 40 px needs four halvings to be about a patch thick (40 -> 20 -> 10 -> 5 -> 2.5 <= 3.5);
+    # a 240 px short side allows two: 240 / 4 = 60 >= 8 * 7 = 56, 240 / 8 = 30 < 56
+    assert COARSEST_PATCHES * PATCH == 56
+    yy, xx = np.mgrid[:240, :432]
+    disc = (yy - 120) ** 2 + (xx - 216) ** 2 <= 40**2
+    assert _pyramid_levels(disc, PATCH, disc.shape) == 2
+    big = np.zeros((960, 1728), bool)
+    big[480 - 40 : 480 + 41, 864 - 40 : 864 + 41] = disc[80:161, 176:257]
+    assert _pyramid_levels(big, PATCH, big.shape) == 4  # 960 / 16 = 60 >= 56: the thickness decides

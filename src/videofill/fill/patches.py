@@ -25,13 +25,19 @@ SWEEPS = 3
 #: Hole pixels d px from the known region count CONFIDENCE_DECAY ** -d as much as known ones in patch distances
 #: (Wexler et al. 2007): the matches follow the known context more than the current guess inside the hole.
 CONFIDENCE_DECAY = 1.3
+#: The coarsest scale keeps this many patch sides on the image's short side. With fewer, one patch spans so much of
+#: the scene that its match there is arbitrary (4, the earlier bound, put hedge and a pillar's texture where girls
+#: stood in front of a wall, benchmarks/results/unseen.md "Night 4").
+COARSEST_PATCHES = 8
+
 
 def _pyramid_levels(hole: np.ndarray, patch: int, shape: tuple[int, int]) -> int:
-    """How many times to halve the image: until the hole is about a patch thick, keeping >= 4 patches a side."""
+    """How many times to halve the image: until the hole is about a patch thick, keeping the image
+    :data:`COARSEST_PATCHES` patches or more on its short side."""
     inside = cv2.distanceTransform(np.pad(hole, 1).astype(np.uint8), cv2.DIST_L2, 3)
     thickness = float(inside.max())
     levels = 0
-    while thickness > patch / 2 and min(shape) / 2 ** (levels + 1) >= 4 * patch:
+    while thickness > patch / 2 and min(shape) / 2 ** (levels + 1) >= COARSEST_PATCHES * patch:
         thickness /= 2
         levels += 1
     return levels
