@@ -10,7 +10,8 @@ Two groups of cases, from the repository root:
   masks so the truth is background) and a fixed text watermark (``cv2.putText``) over the lower part of the frame.
   The frames are the ground truth.
 - ``shared``: the five composed cases of the shared data (not the HD one), masks as shipped.
-- ``removal``: removal_schoolgirls (no truth): frames and temporal slices saved to look at.
+- ``removal``: removal_schoolgirls (no truth): frames and temporal slices saved to look at (also with
+  ``--unseen-filler patches``).
 - ``stage``: the ``unseen`` cases, the synthesis stage alone (``synthesize_video``, static camera) on the Telea fill:
   what ``best`` adds where propagation finds no copy (on those cases ``fast`` equals Telea), in seconds.
 
@@ -220,7 +221,8 @@ def main() -> None:
         rows += group
     if "removal" in args.groups:
         frames, holes = load_case(data / "removal_schoolgirls")
-        results = {"input": frames, **{label: inpaint_video(frames, holes, config).frames for label, config in combined.items()}}
+        removal = combined | {"best, --unseen-filler patches": best.replace(unseen_filler="patches")}
+        results = {"input": frames, **{label: inpaint_video(frames, holes, config).frames for label, config in removal.items()}}
         for t in (0, len(frames) // 2, len(frames) - 1):
             save_image(pictures / f"removal_schoolgirls_{t:02d}.png", comparison_figure({k: v[t] for k, v in results.items()}, columns=len(results)))
         row = int(np.nonzero(holes.any(axis=(0, 2)))[0].mean())

@@ -93,3 +93,14 @@ def test_the_dilation_scales_with_the_long_side_when_asked():
     with pytest.raises(VideofillError):
         config.replace(dilate_side=0)
 
+
+
+def test_unseen_filler_is_checked_and_counts_only_with_quality_best():
+    with pytest.raises(VideofillError, match="unknown unseen filler"):
+        InpaintConfig(unseen_filler="smear")
+    fast = get_preset("default")
+    assert "unseen_filler" not in fast.result_settings()
+    assert fast.replace(quality="best", unseen_filler="patches").result_settings()["unseen_filler"] == "patches"
+    older = {k: v for k, v in fast.replace(quality="best").result_settings().items() if k != "unseen_filler"}
+    assert fast.replace(quality="best").same_result(older)  # saved before the field: auto, as those runs chose
+    assert not fast.replace(quality="best", unseen_filler="patches").same_result(older)

@@ -17,6 +17,9 @@ QUALITIES = ("fast", "best")
 #: How propagation combines a hole pixel's copies from other frames (videofill.fill.propagate.one_copy).
 COMBINES = ("median", "one", "agree")
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
+#: What fills the pixels no frame shows with quality best (videofill.fill.synthesis): auto = the filler that measures
+#: best on copies of the hole moved onto known pixels; or one filler, forced.
+UNSEEN_FILLERS = ("auto", "diffusion", "patches", "network", "network+diffusion")
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
 
@@ -32,6 +35,7 @@ class InpaintConfig:
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
     unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate as one candidate filler of what no frame shows; 0: patches and diffusion only
+    unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (measured on copies of the hole) | diffusion | patches | network | network+diffusion (the network: static camera only)
     unseen_runs: int = 2  # best, static camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen_seeds.md)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution
@@ -101,6 +105,8 @@ class InpaintConfig:
         self.strides = tuple(int(s) for s in self.strides)
         if self.crop_margin is not None and self.crop_margin < 0:
             raise VideofillError(f"crop_margin must be 0 or more, got {self.crop_margin}")
+        if self.unseen_filler not in UNSEEN_FILLERS:
+            raise VideofillError(f"unknown unseen filler {self.unseen_filler!r}; choose one of {', '.join(UNSEEN_FILLERS)}")
         if self.unseen_steps < 0:
             raise VideofillError(f"--unseen-steps must be 0 or more, got {self.unseen_steps}")
         if isinstance(self.unseen_runs, bool) or not isinstance(self.unseen_runs, int) or self.unseen_runs < 1:
@@ -167,7 +173,7 @@ class InpaintConfig:
         """:meth:`to_dict` without the fields that do not change the filled pixels (output quality, checkpoint timing;
         with quality fast, the networks of best), ``combine`` resolved (:attr:`copy_combine`): what a checkpoint must
         match to be resumed."""
-        skip = _NOT_RESULT_FIELDS + (("unseen_steps", "unseen_runs") if self.quality == "fast" else ())
+        skip = _NOT_RESULT_FIELDS + (("unseen_steps", "unseen_runs", "unseen_filler") if self.quality == "fast" else ())
         return {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
 
     def same_result(self, saved: dict) -> bool:

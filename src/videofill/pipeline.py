@@ -191,7 +191,7 @@ def inpaint_video(
 
             propagation = fill_unseen(
                 propagation, prepared.holes, prepared.size, config.seed, config.unseen_steps, device, progress,
-                network_runs=config.unseen_runs,
+                network_runs=config.unseen_runs, filler=config.unseen_filler,
             )
         video.guide = torch.from_numpy(propagation.frames).permute(0, 3, 1, 2).float() / 255.0
         weight = np.where(propagation.trusted, 1.0, np.where(prepared.holes, config.guide_untrusted, 0.0))

@@ -271,6 +271,7 @@ def test_unsupported_pixel_types_are_a_one_line_error(tiny_dir, tmp_path, capsys
         (["--method", "magic"], ["unknown --method", "magic"]),
         (["--device", "quantum"], ["unknown device", "quantum"]),
         (["--steps-per-batch", "0"], ["steps_per_batch"]),
+        (["--unseen-filler", "smear"], ["unknown unseen filler", "smear"]),
     ],
 )
 def test_bad_settings_are_refused_before_anything_is_written(tiny_dir, tmp_path, capsys, flags, words):
@@ -519,3 +520,10 @@ def test_combine_one_reaches_the_run_and_its_record(tiny_dir, tmp_path, capsys):
                             "--combine", "one")
     assert code == 0, err
     assert json.loads(record_path_for(tmp_path / "one").read_text())["config"]["combine"] == "one"
+
+
+def test_unseen_filler_reaches_the_run_and_its_record(tiny_dir, tmp_path, capsys):
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "p", "--quiet",
+                            "--quality", "best", "--unseen-filler", "patches", "--unseen-steps", "0")
+    assert code == 0, err
+    assert json.loads(record_path_for(tmp_path / "p").read_text())["config"]["unseen_filler"] == "patches"

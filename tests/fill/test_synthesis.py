@@ -193,3 +193,19 @@ def test_the_network_and_diffusion_candidate_is_the_mean_of_their_fills():
     compared = fill_plate(plate, never, network_steps=3, fillers=("diffusion", "network+diffusion"))
     assert set(compared.errors) == {"diffusion", "network+diffusion"}  # the mean is judged; the network alone is not
     assert np.array_equal(both.filled[~never], plate[~never])
+
+
+def test_a_forced_filler_is_used_under_a_moving_camera_only_when_it_is_patches():
+    period, count = 8, 3
+    image = _stripes(96, 128, period)
+    frames = np.repeat(image[None], count, axis=0)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 32:64, 48:80] = True
+    blanked = np.where(holes[..., None], 0, frames)
+    moving = np.repeat(np.eye(3)[None], count - 1, axis=0)
+    moving[:, 0, 2] = 3.0  # 3 px per frame: a moving camera
+    for fillers in (("diffusion",), ("network",)):  # no synthesis under a moving camera: the frames come back
+        assert np.array_equal(synthesize_video(blanked, holes, holes, moving, min_radius=0, fillers=fillers), blanked)
+    forced = synthesize_video(blanked, holes, holes, moving, min_radius=0, fillers=("patches",))
+    profile = forced[0, 32:64, 48:80, 0].astype(np.float64).mean(axis=0)
+    assert int(np.argmax(np.abs(np.fft.rfft(profile - profile.mean())))) == 32 // period  # patches ran, unchecked

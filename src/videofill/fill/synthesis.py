@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from videofill.config import UNSEEN_FILLERS
 from videofill.fill.learned import dip_fill, smallest_side
 from videofill.fill.patches import PATCH, patch_synthesis
 
@@ -49,7 +50,7 @@ STATIC_CAMERA_PX = 0.6
 #: hedge (squared error is convex: the mean is never farther from the truth than the two on average).
 NETWORK_AND_DIFFUSION = "network+diffusion"
 #: The fillers :func:`fill_plate` chooses among; diffusion is the fallback when no other measures better.
-FILLERS = ("diffusion", "patches", "network", NETWORK_AND_DIFFUSION)
+FILLERS = tuple(name for name in UNSEEN_FILLERS if name != "auto")
 #: The fillers that need the network trained.
 _NETWORK_FILLERS = ("network", NETWORK_AND_DIFFUSION)
 
@@ -381,7 +382,9 @@ def synthesize_video(
             network's fill.
         network_steps: static camera: Adam steps of each network trained on the plate (0: not a candidate).
         device: where that network trains.
-        fillers: the static camera's candidate fillers (:func:`fill_plate`).
+        fillers: the static camera's candidate fillers (:func:`fill_plate`); under a moving camera, patches when
+            "patches" is among them and they beat diffusion on the first frame's copies (forced, without diffusion
+            among them).
         progress: show the network's training as a progress bar.
         network_runs: networks whose fills are averaged (:func:`fill_plate`).
 
@@ -409,11 +412,11 @@ def synthesize_video(
             take = (thick[t] & ~never) | (replaced & unseen[t])
             out[t] = blend_plate(frames[t], plate_fill.filled, take)
         return out
-    if not thick.any():
+    if not thick.any() or "patches" not in fillers:  # under a moving camera, patches are the only synthesis
         return out
     first = next(t for t in range(count) if thick[t].any())
-    if not synthesis_wins(frames[first], thick[first], ~holes[first], patch, seed):
-        return out
+    if "diffusion" in fillers and not synthesis_wins(frames[first], thick[first], ~holes[first], patch, seed):
+        return out  # without diffusion among the fillers, patches are forced
     start = None
     for t in range(count):
         if not thick[t].any():
@@ -424,7 +427,7 @@ def synthesize_video(
 
 
 def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, seed: int, network_steps: int,
-                device: str = "cpu", progress: bool = False, network_runs: int = 1):
+                device: str = "cpu", progress: bool = False, network_runs: int = 1, filler: str = "auto"):
     """Propagation's result with the pixels that no frame shows synthesised (:func:`synthesize_video`).
 
     Args:
@@ -436,6 +439,8 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
         network_steps, device, network_runs: the networks on the static plate (:func:`fill_plate`); the pipeline
             passes ``InpaintConfig.unseen_steps`` and ``unseen_runs``.
         progress: show the network's training as a progress bar.
+        filler: "auto" (every filler of :data:`FILLERS`, the one that measures best wins) or one of them, forced
+            (``InpaintConfig.unseen_filler``).
 
     Returns:
         A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised
@@ -450,7 +455,8 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
     out = propagation.frames.copy()
     out[:, :height, :width] = synthesize_video(frames, real, unseen, propagation.homographies, seed=seed,
                                                network_steps=network_steps, device=device, progress=progress,
-                                               network_runs=network_runs)
+                                               network_runs=network_runs,
+                                               fillers=FILLERS if filler == "auto" else (filler,))
     return dataclasses.replace(propagation, frames=out)
 
 
