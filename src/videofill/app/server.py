@@ -213,7 +213,8 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
             dilate = gr.Slider(0, 30, value=0, step=1, label="Dilation (px): grow the mask", elem_id="dilate")
             quality = gr.Radio(list(QUALITIES), value="fast", elem_id="quality",
                                label="Quality (draft: quick preview; fast: propagation; better: + network training, "
-                                     "slow; best: + what no frame shows, from the video's texture, minutes)")
+                                     "slow; best: + what no frame shows, from the video's texture, minutes; texture: best "
+                                     "with patches forced, for a person who never moves away)")
             one_copy = gr.Checkbox(value=False, elem_id="one_copy",
                                    label="One copy per region: moving objects come back solid, not as ghosts "
                                          "(sharper, slightly lower PSNR)")
