@@ -94,10 +94,11 @@ def test_the_dilation_scales_with_the_long_side_when_asked():
         config.replace(dilate_side=0)
 
 
-
 def test_unseen_filler_is_checked_and_counts_only_with_quality_best():
-    with pytest.raises(VideofillError, match="unknown unseen filler"):
+    with pytest.raises(VideofillError, match="unknown --unseen-filler"):
         InpaintConfig(unseen_filler="smear")
+    with pytest.raises(VideofillError, match="--unseen-steps 0 trains none"):
+        InpaintConfig(unseen_filler="network+diffusion", unseen_steps=0)
     fast = get_preset("default")
     assert "unseen_filler" not in fast.result_settings()
     assert fast.replace(quality="best", unseen_filler="patches").result_settings()["unseen_filler"] == "patches"

@@ -114,14 +114,16 @@ def test_best_passes_its_network_settings_to_the_synthesis(tiny_case, monkeypatc
 
     seen = {}
 
-    def record(propagation, holes, size, seed, network_steps, device="cpu", progress=False, network_runs=1):
-        seen.update(steps=network_steps, runs=network_runs, seed=seed)
+    def record(propagation, holes, size, seed, network_steps, device="cpu", progress=False, network_runs=1,
+               filler="auto"):
+        seen.update(steps=network_steps, runs=network_runs, seed=seed, filler=filler)
         return propagation
 
     monkeypatch.setattr(synthesis, "fill_unseen", record)
     frames, holes = tiny_case
-    inpaint_video(frames, holes, get_preset("default").replace(quality="best", unseen_steps=7, unseen_runs=3, seed=5))
-    assert seen == {"steps": 7, "runs": 3, "seed": 5}
+    config = get_preset("default").replace(quality="best", unseen_steps=7, unseen_runs=3, seed=5, unseen_filler="network")
+    inpaint_video(frames, holes, config)
+    assert seen == {"steps": 7, "runs": 3, "seed": 5, "filler": "network"}
 
 
 def test_propagation_gets_the_resolved_way_to_combine_the_copies(tiny_case, monkeypatch):

@@ -106,9 +106,11 @@ class InpaintConfig:
         if self.crop_margin is not None and self.crop_margin < 0:
             raise VideofillError(f"crop_margin must be 0 or more, got {self.crop_margin}")
         if self.unseen_filler not in UNSEEN_FILLERS:
-            raise VideofillError(f"unknown unseen filler {self.unseen_filler!r}; choose one of {', '.join(UNSEEN_FILLERS)}")
+            raise VideofillError(f"unknown --unseen-filler {self.unseen_filler!r}; choose one of {', '.join(UNSEEN_FILLERS)}")
         if self.unseen_steps < 0:
             raise VideofillError(f"--unseen-steps must be 0 or more, got {self.unseen_steps}")
+        if self.unseen_steps == 0 and self.unseen_filler.startswith("network"):
+            raise VideofillError(f"--unseen-filler {self.unseen_filler} needs the network: --unseen-steps 0 trains none")
         if isinstance(self.unseen_runs, bool) or not isinstance(self.unseen_runs, int) or self.unseen_runs < 1:
             raise VideofillError(f"--unseen-runs must be 1 or more, got {self.unseen_runs}")
         if self.max_steps is not None and self.max_steps < 0:

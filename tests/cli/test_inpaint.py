@@ -271,7 +271,7 @@ def test_unsupported_pixel_types_are_a_one_line_error(tiny_dir, tmp_path, capsys
         (["--method", "magic"], ["unknown --method", "magic"]),
         (["--device", "quantum"], ["unknown device", "quantum"]),
         (["--steps-per-batch", "0"], ["steps_per_batch"]),
-        (["--unseen-filler", "smear"], ["unknown unseen filler", "smear"]),
+        (["--unseen-filler", "smear"], ["unknown --unseen-filler", "smear"]),
     ],
 )
 def test_bad_settings_are_refused_before_anything_is_written(tiny_dir, tmp_path, capsys, flags, words):

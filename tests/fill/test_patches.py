@@ -26,6 +26,6 @@ def test_pyramid_stops_while_the_coarsest_scale_keeps_enough_patches():
     yy, xx = np.mgrid[:240, :432]
     disc = (yy - 120) ** 2 + (xx - 216) ** 2 <= 40**2
     assert _pyramid_levels(disc, PATCH, disc.shape) == 2
-    big = np.zeros((960, 1728), bool)
-    big[480 - 40 : 480 + 41, 864 - 40 : 864 + 41] = disc[80:161, 176:257]
-    assert _pyramid_levels(big, PATCH, big.shape) == 4  # 960 / 16 = 60 >= 56: the thickness decides
+    big = np.zeros((1920, 1920), bool)
+    big[960 - 40 : 960 + 41, 960 - 40 : 960 + 41] = disc[80:161, 176:257]
+    assert _pyramid_levels(big, PATCH, big.shape) == 4  # 1920 / 32 = 60 >= 56 still: the thickness decides

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from videofill.cli.common import HelpFormatter, add_marks, mark_texts, parse_size, say
-from videofill.config import METHODS, PRESETS, InpaintConfig, get_preset, read_record
+from videofill.config import METHODS, PRESETS, UNSEEN_FILLERS, InpaintConfig, get_preset, read_record
 from videofill.errors import VideofillError
 
 #: inpaint flags that map one to one onto InpaintConfig fields (flag dest -> field); unset flags keep the preset's.
@@ -49,7 +49,7 @@ def add_inpaint(commands) -> None:
     method.add_argument("--preset", default="default", help=f"settings preset: {', '.join(PRESETS)} (default: default)")
     method.add_argument("--quality", default=None, help=f"fast: propagation alone (seconds); best: also synthesise what no frame shows from the video's texture (minutes) (default: {preset.quality})")
     method.add_argument("--unseen-steps", type=int, default=None, help=f"with --quality best under a static camera: steps of each network trained on the background to fill what no frame shows, 0 for patches and diffusion only (default: {preset.unseen_steps})")
-    method.add_argument("--unseen-filler", default=None, help=f"with --quality best: what fills what no frame shows: auto (the filler that measures best on copies of the hole moved onto known pixels), or one of diffusion, patches, network, network+diffusion, forced; patches give texture where auto smooths, e.g. a person who never moves away (the network: static camera only) (default: {preset.unseen_filler})")
+    method.add_argument("--unseen-filler", default=None, help=f"with --quality best: what fills what no frame shows: auto (the filler that measures best on copies of the hole moved onto known pixels), or one of {', '.join(UNSEEN_FILLERS[1:])}, forced; patches give texture where auto smooths, e.g. a person who never moves away (under a moving camera only patches synthesise) (default: {preset.unseen_filler})")
     method.add_argument("--unseen-runs", type=int, default=None, help=f"with --quality best under a static camera: networks trained with successive seeds, their fills averaged (steadier than one; each costs --unseen-steps) (default: {preset.unseen_runs})")
     method.add_argument("--combine", default=None, help=f"how a hole pixel's copies from other frames are combined: median (smoothest, best PSNR), one (one copy per region: a moving object comes back solid instead of a half-transparent ghost, sharpest, about 0.7 dB lower PSNR on the composed cases), agree (one copy where the copies agree, the median where they do not: between the two) or auto (median with --quality fast, agree with best) (default: {preset.combine})")
     method.add_argument("--method", default=None, help=f"network method when one is trained: {', '.join(METHODS)} (default: {preset.method})")

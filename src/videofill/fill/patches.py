@@ -32,8 +32,8 @@ COARSEST_PATCHES = 8
 
 
 def _pyramid_levels(hole: np.ndarray, patch: int, shape: tuple[int, int]) -> int:
-    """How many times to halve the image: until the hole is about a patch thick, keeping the image
-    :data:`COARSEST_PATCHES` patches or more on its short side."""
+    """How many times to halve the image: until the hole is about a patch thick, or until one more halving would
+    leave the image's short side under :data:`COARSEST_PATCHES` patch sides."""
     inside = cv2.distanceTransform(np.pad(hole, 1).astype(np.uint8), cv2.DIST_L2, 3)
     thickness = float(inside.max())
     levels = 0

@@ -13,7 +13,7 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   its own difference from the plate, diffused in from the hole's edge (:func:`blend_plate`): the fill is stable in
   time and still follows what moves or changes light at the hole's edge.
 - Moving camera: each frame is synthesised with patches on its own, its matches started from the previous frame's,
-  when patches beat diffusion on the first frame.
+  when patches beat diffusion on the first frame (or always, when patches are forced).
 
 Conventions: images uint8 (H, W, 3) RGB or (T, H, W, 3); masks bool, True = to fill; coordinates (y, x) in pixels.
 """
@@ -149,7 +149,7 @@ def fill_plate(
         patch: patch side (px); seed: seeds the random search and the network.
         min_radius: thinner parts are not given to patches.
         device: where the network trains.
-        fillers: names from :data:`FILLERS` that may be chosen (ValueError for another name).
+        fillers: names from :data:`FILLERS` that may be chosen, or the one forced (ValueError for another name).
         progress: show the network's training as a progress bar.
         frames: uint8 (T, H, W, 3), the video whose plate this is (None: the copies are judged on the plate).
         holes: bool (T, H, W), its holes (None with ``frames``: no holes).
@@ -382,16 +382,19 @@ def synthesize_video(
             network's fill.
         network_steps: static camera: Adam steps of each network trained on the plate (0: not a candidate).
         device: where that network trains.
-        fillers: the static camera's candidate fillers (:func:`fill_plate`); under a moving camera, patches when
-            "patches" is among them and they beat diffusion on the first frame's copies (forced, without diffusion
-            among them).
+        fillers: the static camera's candidate fillers (:func:`fill_plate`; ValueError for an unknown name). Under a
+            moving camera only patches synthesise: with "patches" among them, when they beat diffusion on the first
+            frame's copies, or always when "diffusion" is not among them.
         progress: show the network's training as a progress bar.
         network_runs: networks whose fills are averaged (:func:`fill_plate`).
 
     Returns:
         uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced where a filler measured better than
-        diffusion.
+        diffusion, or was forced.
     """
+    unknown = sorted(set(fillers) - set(FILLERS))
+    if unknown:
+        raise ValueError(f"synthesize_video: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
     out = frames.copy()
     unseen = unseen & holes
     if not unseen.any():
@@ -440,7 +443,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
             passes ``InpaintConfig.unseen_steps`` and ``unseen_runs``.
         progress: show the network's training as a progress bar.
         filler: "auto" (every filler of :data:`FILLERS`, the one that measures best wins) or one of them, forced
-            (``InpaintConfig.unseen_filler``).
+            (``InpaintConfig.unseen_filler``); the network's act under a static camera only.
 
     Returns:
         A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised
