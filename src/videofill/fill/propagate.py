@@ -115,13 +115,14 @@ def read_copy(frame: np.ndarray, known: np.ndarray, points: np.ndarray) -> np.nd
     Returns:
         float32 (N, 3) in [0, 255].
     """
-    colour = sample_points(frame, points).astype(np.float32)
     corner = np.floor(points)  # bicubic reads corner - 1 .. corner + 2 on each axis: four 2x2 blocks, each read
     deep = np.ones(len(points), bool)  # at its centre, where all four of its pixels weigh a quarter
     for shift in ((-0.5, -0.5), (1.5, -0.5), (-0.5, 1.5), (1.5, 1.5)):
         deep &= known_at(known, corner + np.float32(shift))
-    if deep.any():
-        colour[deep] = sample_points(frame, points[deep], cv2.INTER_CUBIC)
+    colour = np.empty((len(points), frame.shape[2]), np.float32)
+    for chosen, interpolation in ((deep, cv2.INTER_CUBIC), (~deep, cv2.INTER_LINEAR)):
+        if chosen.any():
+            colour[chosen] = sample_points(frame, points[chosen], interpolation)
     return colour
 
 

@@ -194,7 +194,7 @@ def fill_plate(
         if (part & thick).any():
             for copy in found:
                 patch_tested |= copy
-    if patch_tested.any() and "patches" in fillers:
+    if patch_tested.any() and "patches" in fillers and not forced:  # forced: nothing is compared
         trials["patches"] = patch_synthesis(trials["diffusion"], patch_tested, source=~hidden, patch=patch, seed=seed)
     network = None
     if use_network and (tested.any() or forced):  # trained with the copies hidden, as the comparison judges it
@@ -219,11 +219,10 @@ def fill_plate(
     if chosen_patches:
         chosen = np.any(chosen_patches, axis=0)
         filled[chosen] = patch_synthesis(context, chosen, source=~never, patch=patch, seed=seed)[chosen]
+    chosen_fill = {"network": network, NETWORK_AND_DIFFUSION: _mean(network, context) if network is not None else None}
     for part, name in choices:
-        if name == "network":
-            filled[part] = network[part]
-        elif name == NETWORK_AND_DIFFUSION:
-            filled[part] = _mean(network, context)[part]
+        if name in chosen_fill:
+            filled[part] = chosen_fill[name][part]
     return PlateFill(filled, choices, errors)
 
 
