@@ -176,7 +176,8 @@ def main() -> None:
         synthesis.dip_fill = dip_once
         variants = {  # label -> fillers (forced ones: no diffusion among them, so nothing is measured)
             "best: all fillers (chosen)": synthesis.FILLERS,  # first: its CPU seconds include the network's training
-            "Telea+patches (chosen)": ("diffusion", "patches"),
+            "diffusion+patches (chosen)": ("diffusion", "patches"),  # what best chooses without the network
+            "diffusion (membrane)": ("diffusion",),
             "patches (forced)": ("patches",),
             f"network {runs}x{steps} (forced)": ("network",),
             "network+diffusion (forced)": (synthesis.NETWORK_AND_DIFFUSION,),

@@ -1,0 +1,92 @@
+"""The smoothest fill of a hole: the membrane (Laplace's equation with the known pixels as its boundary).
+
+Not part of the paper. Each hole pixel becomes the mean of its four neighbours, every hole pixel at once: the
+harmonic interpolation of the hole's edge, solved exactly as one sparse linear system (:mod:`scipy.sparse`). Where
+nothing about the hole is known, it is closer to the truth in squared error than Telea's fast marching
+(``cv2.INPAINT_TELEA``), which carries the edge's pixels inwards along streaks (benchmarks/results/unseen.md,
+"Night 5"). It has no texture at all: :mod:`videofill.fill.synthesis` uses it as the smooth candidate, as the smooth
+half of the network's hedge, and to carry a frame's difference from the background plate into the hole.
+
+Conventions: masks bool (H, W), True = to fill.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
+
+#: 4-neighbourhood steps (dy, dx).
+_NEIGHBOURS = ((0, 1), (0, -1), (1, 0), (-1, 0))
+#: The last hole's factorised system, reused while the same hole comes again (every frame of a fixed hole).
+_last: dict = {}
+
+
+def _system(hole: np.ndarray):
+    """(hole's ys, xs, the factorised matrix, per neighbour step the hole pixels whose neighbour is known) of
+    :func:`membrane_solve`, cached for the last ``hole``."""
+    key = (hole.shape, hole.tobytes())
+    if _last.get("key") != key:
+        height, width = hole.shape
+        ys, xs = np.nonzero(hole)
+        count = len(ys)
+        index = np.full((height, width), -1, np.int64)
+        index[ys, xs] = np.arange(count)
+        degree = np.zeros(count)
+        rows, cols, borders = [np.arange(count)], [np.arange(count)], []
+        for dy, dx in _NEIGHBOURS:
+            ny, nx = ys + dy, xs + dx
+            inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+            degree += inside
+            at = np.flatnonzero(inside)
+            unknown = hole[ny[at], nx[at]]
+            rows.append(at[unknown])
+            cols.append(index[ny[at[unknown]], nx[at[unknown]]])
+            borders.append((dy, dx, at[~unknown]))
+        data = np.concatenate([degree] + [-np.ones(len(r)) for r in rows[1:]])
+        matrix = scipy.sparse.csc_matrix((data, (np.concatenate(rows), np.concatenate(cols))), shape=(count, count))
+        _last.clear()
+        _last.update(key=key, system=(ys, xs, scipy.sparse.linalg.splu(matrix), borders))
+    return _last["system"]
+
+
+def membrane_solve(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The harmonic interpolation of ``values`` into ``hole``.
+
+    Every hole pixel p solves ``n(p) * u(p) - sum of u over p's in-image 4-neighbours = 0``, n(p) their count (no
+    flow across the image's border), known neighbours entering with their values. Every part of a hole that is not
+    the whole image touches a known pixel, so the system has one solution.
+
+    Args:
+        values: float (H, W) or (H, W, C), any range (values under ``hole`` are ignored).
+        hole: bool (H, W), True = to fill; not every pixel (ValueError).
+
+    Returns:
+        float64, the shape of ``values``: known pixels unchanged, hole pixels the solution.
+    """
+    hole = np.asarray(hole, bool)
+    out = np.array(values, np.float64)
+    if not hole.any():
+        return out
+    if hole.all():
+        raise ValueError("membrane_solve: the hole is the whole image, nothing to interpolate from")
+    flat = out.reshape(*hole.shape, -1)
+    ys, xs, solver, borders = _system(hole)
+    rhs = np.zeros((len(ys), flat.shape[2]))
+    for dy, dx, at in borders:
+        np.add.at(rhs, at, flat[ys[at] + dy, xs[at] + dx])
+    flat[ys, xs] = solver.solve(rhs)
+    return out
+
+
+def membrane_fill(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Fill ``hole`` of ``image`` (uint8 (H, W, 3), bool (H, W)) with :func:`membrane_solve`, rounded: uint8 (H, W, 3),
+    the other pixels unchanged; a whole-image hole becomes grey 128."""
+    if np.all(hole):
+        return np.full_like(image, 128)
+    out = image.copy()
+    out[hole] = np.clip(np.rint(membrane_solve(image, hole)[hole]), 0, 255).astype(np.uint8)
+    return out
+
+
+__all__ = ["membrane_fill", "membrane_solve"]
