@@ -6,8 +6,9 @@ with the validation copies hidden, as `fill_plate` trains it) with seeds 0 .. K-
 first 2 and of all K networks (`runs` of `dip_fill`: the mean is taken from the same trained networks here, not
 trained again, and from their fills rounded to grey levels, so it can differ from `dip_fill(runs=K)` by half a
 level). Reported per fill: hole PSNR over Telea's (dB) with every frame taking the plate by `blend_plate`, the
-copy check's ratio (the fill's squared error on the copies over diffusion's, judged in the frames: `fill_plate`
-takes the network when it is below 1) and the hole sharpness ratio. From the repository root:
+copy check's ratio (the fill's squared error on the copies over diffusion's, judged in the frames: until Night 5 of
+`results/unseen.md`, `fill_plate` took the network when it was below 1; since, with the network trained it chooses
+between the network and its hedge with diffusion) and the hole sharpness ratio. From the repository root:
 
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/unseen_seeds.py [--data DIR] [--steps 200]
         [--seeds 4] [--cases NAME ...]

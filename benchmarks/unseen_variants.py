@@ -23,6 +23,10 @@ below 1 `fill_plate` would choose it). From the repository root:
 ``--layout offset`` lays the holes elsewhere on the same clips (`unseen.LAYOUTS`): a check, on other content, of a
 choice made on the benchmark's own layout.
 
+Written for `fill_plate` as it was before Night 5 of `results/unseen.md`, and kept as it was: its "diffusion" is
+Telea and its "network + diffusion" the plain mean with Telea; since `fill_plate` runs patches only without the
+network, the patch variants' copy ratios are no longer computed (their hole figures still are).
+
 Writes `results/unseen_variants.md` and `.csv` (``--out``: another path, without extension).
 """
 

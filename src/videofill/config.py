@@ -34,8 +34,8 @@ class InpaintConfig:
 
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
-    unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate as one candidate filler of what no frame shows; 0: patches and diffusion only
-    unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (measured on copies of the hole) | diffusion | patches | network | network+diffusion (the network: static camera only)
+    unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate to fill what no frame shows (alone or as the hedge network+diffusion); 0: patches and diffusion only
+    unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (network or network+diffusion, whichever measures better on copies of the hole; patches or diffusion without the network) | diffusion | patches | network | network+diffusion (the network: static camera only)
     unseen_runs: int = 2  # best, static camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen_seeds.md)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution

@@ -6,8 +6,8 @@ from scipy import ndimage
 from videofill.fill.membrane import membrane_fill
 from videofill.fill.propagate import propagate
 from videofill.fill.synthesis import (
-    background_plate,
     HEDGE_SIGMA_PX,
+    background_plate,
     blend_plate,
     camera_is_static,
     fill_plate,
@@ -194,7 +194,7 @@ def test_the_network_and_diffusion_candidate_keeps_the_networks_detail_on_the_me
     texture = network.filled.astype(np.float64)
     shift = ndimage.gaussian_filter((diffused - texture) / 2, (HEDGE_SIGMA_PX, HEDGE_SIGMA_PX, 0), mode="mirror")
     expected = np.clip(texture + shift, 0, 255)
-    assert np.abs(both.filled[never] - expected[never]).max() <= 1.0  # rounding (and float32 inside)
+    assert np.abs(both.filled[never] - expected[never]).max() <= 0.51  # rounding (float32 inside)
     assert not np.array_equal(network.filled[never], both.filled[never])
     compared = fill_plate(plate, never, network_steps=3, fillers=("diffusion", "network+diffusion"))
     assert set(compared.errors) == {"diffusion", "network+diffusion"}  # the hedge is judged; the network alone is not

@@ -15,7 +15,7 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   edge by the membrane (:func:`blend_plate`): the fill is stable in time and still follows what moves or changes
   light at the hole's edge.
 - Moving camera: each frame is synthesised with patches on its own, its matches started from the previous frame's,
-  when patches beat diffusion on the first frame (or always, when patches are forced).
+  when patches beat the frame's own spatial fill (Telea) on the first frame (or always, when patches are forced).
 
 Conventions: images uint8 (H, W, 3) RGB or (T, H, W, 3); masks bool, True = to fill; coordinates (y, x) in pixels.
 """
@@ -41,7 +41,8 @@ VALIDATION_SHIFTS = 2
 #: below this factor of diffusion's (1.0: the lower error wins; with the network, see :func:`fill_plate`).
 VALIDATION_MARGIN = 1.0
 #: Known pixels (px) kept around a region when :func:`blend_plate` diffuses a frame's difference from the plate
-#: into it (the membrane reads a region pixel's 4 neighbours: 1 or more give the same result as the whole frame).
+#: into it (the membrane reads a region pixel's 4 neighbours: 1 or more give the whole frame's result, to float
+#: rounding; 8, the margin Telea needed before, kept so that the figures measured with it stand).
 BLEND_MARGIN = 8
 #: Moving camera: patches, frame by frame, must beat diffusion on copies in the first frame by this factor (0.8:
 #: about 1 dB), since one frame's copies say less about the others.
@@ -52,9 +53,11 @@ STATIC_CAMERA_PX = 0.6
 #: :data:`HEDGE_SIGMA_PX` at full contrast, its coarser part averaged with diffusion's (squared error is convex: the
 #: mean is never farther from the truth than the two on average, and most of the error of a fill is coarse).
 NETWORK_AND_DIFFUSION = "network+diffusion"
-#: Gaussian sigma (px) that splits the network's fill into the detail it keeps and the coarse part it averages.
+#: Gaussian sigma (px) that splits the network's fill into the detail it keeps and the coarse part it averages
+#: (1, 2 and 4 compared on middle frames, 4 kept the most texture; then on the 16 never-revealed holes of
+#: benchmarks/results/unseen.md "Night 5", against the plain mean: sharpness +0.07 to +0.11, hole PSNR -0.23 to +0.01).
 HEDGE_SIGMA_PX = 4.0
-#: The fillers :func:`fill_plate` chooses among; diffusion is the fallback when no other measures better.
+#: The fillers :func:`fill_plate` may use (which of them compete depends on whether the network runs there).
 FILLERS = tuple(name for name in UNSEEN_FILLERS if name != "auto")
 #: The fillers that need the network trained.
 _NETWORK_FILLERS = ("network", NETWORK_AND_DIFFUSION)
@@ -130,7 +133,7 @@ def fill_plate(
     plate, never, network_steps=0, patch=PATCH, seed=0, min_radius=MIN_RADIUS_PX, device="cpu", fillers=FILLERS,
     progress=False, frames=None, holes=None, network_runs=1,
 ):
-    """Fill ``never`` with the filler that measures best on copies of its parts moved onto known pixels.
+    """Fill ``never`` with the candidate that measures best on copies of its parts moved onto known pixels.
 
     Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
     (:func:`validation_copies`); the copies are hidden and filled by the candidates: diffusion (the membrane); the
@@ -142,11 +145,12 @@ def fill_plate(
     all the copies together (a part's one or two copies are too few pixels to choose on: the letters of a watermark
     chose noisily one by one), and one candidate wins for the whole plate:
 
-    - with the network: the network or its hedge, whichever has the lower error. Diffusion and patches are not
-      chosen there: on the never-revealed holes of benchmarks/results/unseen.md ("Night 5") the copies chose them
-      where they lost to the hedge in the hole itself (patches on 3 cases of 16, by 0.7-1.7 dB), and diffusion's
-      membrane, the lowest error on most copies, is the smear this stage exists to replace (sharpness 0.1-0.4 of the
-      truth's); the hedge keeps its coarse part.
+    - with the network: the network or its hedge, whichever has the lower error. Patches and diffusion are not
+      chosen there. On the 16 never-revealed holes of benchmarks/results/unseen.md ("Night 5"), the copies ranked
+      patches above the hedge on 3, and in the hole itself patches lost to the hedge on all 3 (by 0.1-0.9 dB).
+      Diffusion's membrane had the lowest error on 11 of the 16 and is often closer in the hole too (alone, it
+      gives one layout's boxes +0.92 dB over Telea where this choice gives +0.65), but it is the smear this stage
+      exists to replace (sharpness 0.1-0.4 of the truth's); the hedge keeps its coarse part.
     - without it: patches when their error is below :data:`VALIDATION_MARGIN` times diffusion's, else diffusion.
 
     Parts too thin for patches keep diffusion when patches win. No copy at all: diffusion. ``fillers`` restricts the
@@ -162,7 +166,8 @@ def fill_plate(
         patch: patch side (px); seed: seeds the random search and the network.
         min_radius: thinner parts are not given to patches.
         device: where the network trains.
-        fillers: names from :data:`FILLERS` that may be chosen, or the one forced (ValueError for another name).
+        fillers: names from :data:`FILLERS` that may compete (as above), or the one forced (ValueError for another
+            name).
         progress: show the network's training as a progress bar.
         frames: uint8 (T, H, W, 3), the video whose plate this is (None: the copies are judged on the plate).
         holes: bool (T, H, W), its holes (None with ``frames``: no holes).
@@ -235,6 +240,8 @@ def fill_plate(
     if chosen_patches:
         chosen = np.any(chosen_patches, axis=0)
         filled[chosen] = patch_synthesis(context, chosen, source=~never, patch=patch, seed=seed)[chosen]
+    if network is not None:  # the network's guesses on the copies must not reach the final fill through the blur
+        network = np.where(never[..., None], network, context)
     chosen_fill = {"network": network, NETWORK_AND_DIFFUSION: _hedge(network, context) if network is not None else None}
     for part, name in choices:
         if name in chosen_fill:
@@ -242,14 +249,13 @@ def fill_plate(
     return PlateFill(filled, choices, errors)
 
 
-def _hedge(texture: np.ndarray, smooth: np.ndarray, sigma: float = HEDGE_SIGMA_PX) -> np.ndarray:
-    """``texture``'s detail (itself minus its Gaussian blur of ``sigma`` px) on the blur of the mean of the two
-    images (uint8 (H, W, 3) each; sigma 0: their plain mean), rounded: uint8 (H, W, 3)."""
+def _hedge(texture: np.ndarray, smooth: np.ndarray) -> np.ndarray:
+    """``texture``'s detail (itself minus its Gaussian blur of :data:`HEDGE_SIGMA_PX`) on the same blur of the mean
+    of the two images (uint8 (H, W, 3) each), rounded: uint8 (H, W, 3)."""
     texture, smooth = texture.astype(np.float32), smooth.astype(np.float32)
-    mean = (texture + smooth) / 2
-    if sigma > 0:
-        mean = cv2.GaussianBlur(mean, (0, 0), sigma) + texture - cv2.GaussianBlur(texture, (0, 0), sigma)
-    return np.clip(np.rint(mean), 0, 255).astype(np.uint8)
+    coarse_mean = cv2.GaussianBlur((texture + smooth) / 2, (0, 0), HEDGE_SIGMA_PX)
+    hedge = coarse_mean + texture - cv2.GaussianBlur(texture, (0, 0), HEDGE_SIGMA_PX)
+    return np.clip(np.rint(hedge), 0, 255).astype(np.uint8)
 
 
 def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=None, holes=None) -> dict:
@@ -260,8 +266,8 @@ def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=Non
         plate: uint8 (H, W, 3); tested: bool (H, W), the copies' pixels.
         frames: uint8 (T, H, W, 3) or None; holes: bool (T, H, W). With frames, each trial is carried into every frame
             as :func:`blend_plate` does and compared with the frame's own pixels under the copies where it shows them
-            (the frame's difference from the plate, diffused into the copies, is the same for every trial, since the
-            trials equal the plate around the copies); without, or when no frame shows a copy pixel, with the plate.
+            (the frame's difference from the plate, diffused into the copies, is taken from the plate itself, so it
+            is the same for every trial); without, or when no frame shows a copy pixel, with the plate.
 
     Returns:
         dict filler name -> float.
@@ -286,8 +292,9 @@ def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=Non
 
 
 def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch: int = PATCH, seed: int = 0) -> bool:
-    """Whether patches fill ``hole`` (bool (H, W)) of ``image`` (uint8 (H, W, 3)) better than diffusion, measured on
-    copies of it moved onto ``known`` pixels (bool (H, W)) as in :func:`fill_plate`."""
+    """Whether patches fill ``hole`` (bool (H, W)) of ``image`` (uint8 (H, W, 3)) better than Telea (the frames' own
+    spatial fill under a moving camera), measured on copies of it moved onto ``known`` pixels (bool (H, W)) as in
+    :func:`fill_plate`."""
     found = validation_copies(hole, known, patch)
     if not found:
         return False
@@ -349,9 +356,8 @@ def _spread_difference(frame, plate, region, margin=BLEND_MARGIN):
 def blend_plate(frame: np.ndarray, plate: np.ndarray, region: np.ndarray, margin: int = BLEND_MARGIN) -> np.ndarray:
     """The plate's pixels in ``region``, shifted by the frame's own difference from the plate, diffused in from the
     region's edge (:func:`videofill.fill.membrane.membrane_solve` of frame - plate): where the frame around the
-    region matches the plate the
-    plate's pixels are kept; a light change or something moving at the edge reaches in smoothly, as a frame's own
-    spatial fill would carry it. A frame that is all ``region`` takes the plate as it is.
+    region matches the plate the plate's pixels are kept; a light change or something moving at the edge reaches in
+    smoothly, as a frame's own spatial fill would carry it. A frame that is all ``region`` takes the plate as it is.
 
     Args:
         frame: uint8 (H, W, 3), a frame (its pixels in ``region`` are not used, unless it is all region).
@@ -424,6 +430,8 @@ def synthesize_video(
     static = homographies is None or camera_is_static(homographies, height, width)
     if static:
         plate, never = background_plate(frames, holes)
+        if never.all():  # no frame shows any pixel: nothing to synthesise from, the frames keep their own fill
+            return out
         plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
                                 frames=frames, holes=holes, network_runs=network_runs)
         for t in range(count):
@@ -458,7 +466,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
         network_steps, device, network_runs: the networks on the static plate (:func:`fill_plate`); the pipeline
             passes ``InpaintConfig.unseen_steps`` and ``unseen_runs``.
         progress: show the network's training as a progress bar.
-        filler: "auto" (every filler of :data:`FILLERS`, the one that measures best wins) or one of them, forced
+        filler: "auto" (the choice of :func:`fill_plate` among :data:`FILLERS`) or one of them, forced
             (``InpaintConfig.unseen_filler``); the network's act under a static camera only.
 
     Returns:
