@@ -17,8 +17,8 @@ QUALITIES = ("fast", "best")
 #: How propagation combines a hole pixel's copies from other frames (videofill.fill.propagate.one_copy).
 COMBINES = ("median", "one", "agree")
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
-#: What fills the pixels no frame shows with quality best (videofill.fill.synthesis): auto = the filler that measures
-#: best on copies of the hole moved onto known pixels; or one filler, forced.
+#: What fills the pixels no frame shows with quality best (videofill.fill.synthesis): auto = the choice of
+#: videofill.fill.synthesis.fill_plate, measured on copies of the hole moved onto known pixels; or one filler, forced.
 UNSEEN_FILLERS = ("auto", "diffusion", "patches", "network", "network+diffusion")
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)

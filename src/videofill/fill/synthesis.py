@@ -44,8 +44,8 @@ VALIDATION_MARGIN = 1.0
 #: into it (the membrane reads a region pixel's 4 neighbours: 1 or more give the whole frame's result, to float
 #: rounding; 8, the margin Telea needed before, kept so that the figures measured with it stand).
 BLEND_MARGIN = 8
-#: Moving camera: patches, frame by frame, must beat diffusion on copies in the first frame by this factor (0.8:
-#: about 1 dB), since one frame's copies say less about the others.
+#: Moving camera: patches, frame by frame, must beat Telea (the frames' own spatial fill there) on copies in the first
+#: frame by this factor (0.8: about 1 dB), since one frame's copies say less about the others.
 MOVING_MARGIN = 0.8
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
