@@ -11,7 +11,7 @@ Two groups of cases, from the repository root:
   The frames are the ground truth.
 - ``shared``: the five composed cases of the shared data (not the HD one), masks as shipped.
 - ``removal``: removal_schoolgirls (no truth): frames and temporal slices saved to look at (also with
-  ``--unseen-filler patches``).
+  ``--unseen-filler patches`` and ``--unseen-filler exemplar``).
 - ``stage``: the ``unseen`` cases, the synthesis stage alone (``synthesize_video``, static camera) on the Telea fill:
   what ``best`` adds where propagation finds no copy (on those cases ``fast`` equals Telea), in seconds.
 
@@ -179,8 +179,10 @@ def main() -> None:
             "diffusion+patches (chosen)": ("diffusion", "patches"),  # what best chooses without the network
             "diffusion (membrane)": ("diffusion",),
             "patches (forced)": ("patches",),
+            "exemplar (forced)": ("exemplar",),
             f"network {runs}x{steps} (forced)": ("network",),
             "network+diffusion (forced)": (synthesis.NETWORK_AND_DIFFUSION,),
+            "exemplar+network (forced)": (synthesis.EXEMPLAR_AND_NETWORK,),
         }
         group = []
         for name, frames, holes in unseen_cases(data, args.layout):
@@ -222,7 +224,8 @@ def main() -> None:
         rows += group
     if "removal" in args.groups:
         frames, holes = load_case(data / "removal_schoolgirls")
-        removal = combined | {"best, --unseen-filler patches": best.replace(unseen_filler="patches")}
+        removal = combined | {"best, --unseen-filler patches": best.replace(unseen_filler="patches"),
+                              "best, --unseen-filler exemplar": best.replace(unseen_filler="exemplar")}
         results = {"input": frames, **{label: inpaint_video(frames, holes, config).frames for label, config in removal.items()}}
         for t in (0, len(frames) // 2, len(frames) - 1):
             save_image(pictures / f"removal_schoolgirls_{t:02d}.png", comparison_figure({k: v[t] for k, v in results.items()}, columns=len(results)))
@@ -233,10 +236,11 @@ def main() -> None:
         "Methods: `Telea` = frame-wise OpenCV Telea (radius 3); `fast` = `--quality fast`, the default preset's flow-guided",
         "propagation; `best` = `--quality best`: the same plus `videofill.fill.synthesis` on the hole pixels no other frame",
         "shows (static camera: one background plate per clip, its never-shown region filled once by the paper's network",
-        "trained on the plate or its hedge with diffusion (the network's detail finer than 4 px on the mean of their coarse",
-        "parts), whichever measures better on copies of it; without the network, PatchMatch patches on parts that hold a",
-        "6 px disc or diffusion (the membrane); carried into every frame with the frame's own difference from the plate",
-        "diffused in by the membrane; moving",
+        "trained on the plate, its hedge with diffusion (the network's detail finer than 4 px on the mean of their coarse",
+        "parts) or exemplar copies (Criminisi et al. 2004, guided by diffusion or by the hedge): the lowest error on copies",
+        "of the region among those that keep 0.6 of the copies' texture; without the network, PatchMatch patches or",
+        "exemplar copies on parts that hold a 6 px disc, or diffusion (the membrane); carried into every frame with the",
+        "frame's own difference from the plate diffused in by the membrane; moving",
         "camera: patches frame by frame).",
         "",
         "Columns: PSNR = mean over frames of the full-frame PSNR (dB); PSNR hole = one MSE over every hole pixel of the clip;",

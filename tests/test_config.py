@@ -1,6 +1,6 @@
 import pytest
 
-from videofill.config import InpaintConfig, get_preset
+from videofill.config import UNSEEN_REVISION, InpaintConfig, get_preset
 from videofill.errors import VideofillError
 
 
@@ -66,6 +66,17 @@ def test_a_resume_compares_what_changes_the_pixels():
     assert not fast.same_result([1, 2])
 
 
+def test_a_best_run_saved_by_another_revision_of_the_unseen_stage_is_not_resumed():
+    fast = get_preset("default")
+    best = fast.replace(quality="best")
+    saved = best.result_settings()
+    assert saved["unseen_revision"] == UNSEEN_REVISION and best.same_result(saved)
+    assert not best.same_result({k: v for k, v in saved.items() if k != "unseen_revision"})  # before revisions
+    assert not best.same_result(saved | {"unseen_revision": UNSEEN_REVISION - 1})
+    assert "unseen_revision" not in fast.result_settings()  # fast never runs that stage
+    assert fast.same_result(fast.result_settings() | {"unseen_revision": UNSEEN_REVISION - 1})
+
+
 def test_unknown_preset_and_method_are_clear_errors():
     with pytest.raises(VideofillError, match="unknown preset"):
         get_preset("fast")
@@ -99,6 +110,9 @@ def test_unseen_filler_is_checked_and_counts_only_with_quality_best():
         InpaintConfig(unseen_filler="smear")
     with pytest.raises(VideofillError, match="--unseen-steps 0 trains none"):
         InpaintConfig(unseen_filler="network+diffusion", unseen_steps=0)
+    with pytest.raises(VideofillError, match="--unseen-steps 0 trains none"):
+        InpaintConfig(unseen_filler="exemplar+network", unseen_steps=0)
+    assert InpaintConfig(unseen_filler="exemplar", unseen_steps=0).unseen_filler == "exemplar"  # no network needed
     fast = get_preset("default")
     assert "unseen_filler" not in fast.result_settings()
     assert fast.replace(quality="best", unseen_filler="patches").result_settings()["unseen_filler"] == "patches"

@@ -19,7 +19,11 @@ COMBINES = ("median", "one", "agree")
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
 #: What fills the pixels no frame shows with quality best (videofill.fill.synthesis): auto = the choice of
 #: videofill.fill.synthesis.fill_plate, measured on copies of the hole moved onto known pixels; or one filler, forced.
-UNSEEN_FILLERS = ("auto", "diffusion", "patches", "network", "network+diffusion")
+UNSEEN_FILLERS = ("auto", "diffusion", "patches", "exemplar", "network", "network+diffusion", "exemplar+network")
+#: The revision of what quality best does with the pixels no frame shows (videofill.fill.synthesis); raised whenever
+#: that stage gives other pixels for the same settings. A checkpoint or window folder of `best` saved under another
+#: revision (or before revisions were recorded) is not resumed: its pixels would mix two fills.
+UNSEEN_REVISION = 6
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
 
@@ -35,7 +39,7 @@ class InpaintConfig:
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
     unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate to fill what no frame shows (alone or as the hedge network+diffusion); 0: patches and diffusion only
-    unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (network or network+diffusion, whichever measures better on copies of the hole; patches or diffusion without the network) | diffusion | patches | network | network+diffusion (the network: static camera only)
+    unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (with the network: the lowest copy error among network, network+diffusion, exemplar and exemplar+network that keep texture on copies of the hole; without: patches, exemplar or diffusion) | diffusion | patches | exemplar | network | network+diffusion | exemplar+network (network and exemplar ones: static camera only)
     unseen_runs: int = 2  # best, static camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen_seeds.md)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution
@@ -109,7 +113,7 @@ class InpaintConfig:
             raise VideofillError(f"unknown --unseen-filler {self.unseen_filler!r}; choose one of {', '.join(UNSEEN_FILLERS)}")
         if self.unseen_steps < 0:
             raise VideofillError(f"--unseen-steps must be 0 or more, got {self.unseen_steps}")
-        if self.unseen_steps == 0 and self.unseen_filler.startswith("network"):
+        if self.unseen_steps == 0 and "network" in self.unseen_filler:
             raise VideofillError(f"--unseen-filler {self.unseen_filler} needs the network: --unseen-steps 0 trains none")
         if isinstance(self.unseen_runs, bool) or not isinstance(self.unseen_runs, int) or self.unseen_runs < 1:
             raise VideofillError(f"--unseen-runs must be 1 or more, got {self.unseen_runs}")
@@ -176,15 +180,18 @@ class InpaintConfig:
         with quality fast, the networks of best), ``combine`` resolved (:attr:`copy_combine`): what a checkpoint must
         match to be resumed."""
         skip = _NOT_RESULT_FIELDS + (("unseen_steps", "unseen_runs", "unseen_filler") if self.quality == "fast" else ())
-        return {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
+        settings = {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
+        return settings | ({"unseen_revision": UNSEEN_REVISION} if self.quality == "best" else {})
 
     def same_result(self, saved: dict) -> bool:
         """Whether settings saved by an earlier run (its :meth:`result_settings`, as checkpoints and window folders
         keep them) give the pixels these give: compared once both are read as today's configuration
         (:meth:`from_dict`; settings with ``quality`` but no ``unseen_steps`` were saved before `best` trained
         networks: 0 steps), so settings from before a field existed, or before a default changed, still match when
-        they ran the same way."""
+        they ran the same way; with quality best, only settings of this :data:`UNSEEN_REVISION` match."""
         if not isinstance(saved, dict):
+            return False
+        if self.quality == "best" and saved.get("unseen_revision") != UNSEEN_REVISION:  # another stage's pixels
             return False
         if "quality" in saved and "unseen_steps" not in saved:  # saved before best trained networks
             saved = saved | {"unseen_steps": 0}

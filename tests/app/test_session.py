@@ -120,7 +120,7 @@ def test_run_config():
     assert Session.run_config(session, 0, "draft").propagation_passes == 1
     best = Session.run_config(session, 0, "best")
     assert best.quality == "best" and best.combine == "auto" and best.copy_combine == "agree"
-    assert best.unseen_filler == "auto" and Session.run_config(session, 0, "texture").unseen_filler == "patches"
+    assert best.unseen_filler == "auto" and Session.run_config(session, 0, "texture").unseen_filler == "exemplar"
     assert config.combine == "auto" and config.copy_combine == "median"
     assert Session.run_config(session, 0, "fast", one_copy=True).combine == "one"
     with pytest.raises(VideofillError, match="unknown quality"):

@@ -133,11 +133,23 @@ def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
     filled = result.filled
     (part, name), = result.choices
     assert result.errors["patches"] < 0.8 * result.errors["diffusion"]
-    assert name == "patches" and np.array_equal(part, never)
+    assert result.errors["exemplar"] < 0.8 * result.errors["diffusion"]  # without the network both copiers compete
+    assert name == "patches" and np.array_equal(part, never)  # a tie (both exact here): the first named wins
     error = np.abs(filled[never].astype(int) - plate[never]).mean()
     diffused = np.abs(membrane_fill(plate, never)[never].astype(int) - plate[never]).mean()
     assert error < 0.5 * diffused
     assert np.array_equal(filled[~never], plate[~never])
+
+
+def test_forced_exemplar_copies_the_stripes_exactly_and_leaves_thin_parts_to_diffusion():
+    plate, never = _striped_plate()
+    line = np.zeros_like(never)
+    line[10, 10:30] = True  # one pixel thick: too thin to copy patches into
+    result = fill_plate(plate, never | line, network_steps=0, min_radius=2, fillers=("exemplar",))
+    assert result.errors == {}  # forced: nothing compared
+    assert sorted(name for _, name in result.choices) == ["diffusion", "exemplar"]
+    assert np.array_equal(result.filled[never], plate[never])  # every hole patch has an exact twin outside
+    assert np.array_equal(result.filled[line], membrane_fill(plate, never | line)[line])
 
 
 def test_fill_plate_refuses_an_unknown_filler_and_skips_the_network_on_a_tiny_plate():
@@ -201,7 +213,7 @@ def test_the_network_and_diffusion_candidate_keeps_the_networks_detail_on_the_me
     assert np.array_equal(both.filled[~never], plate[~never])
 
 
-def test_a_forced_filler_is_used_under_a_moving_camera_only_when_it_is_patches():
+def test_a_forced_filler_is_used_under_a_moving_camera_only_when_it_copies_patches():
     period, count = 8, 3
     image = _stripes(96, 128, period)
     frames = np.repeat(image[None], count, axis=0)
@@ -210,8 +222,63 @@ def test_a_forced_filler_is_used_under_a_moving_camera_only_when_it_is_patches()
     blanked = np.where(holes[..., None], 0, frames)
     moving = np.repeat(np.eye(3)[None], count - 1, axis=0)
     moving[:, 0, 2] = 3.0  # 3 px per frame: a moving camera
-    for fillers in (("diffusion",), ("network",)):  # no synthesis under a moving camera: the frames come back
+    for fillers in (("diffusion",), ("network",)):  # no synthesis there: the frames come back
         assert np.array_equal(synthesize_video(blanked, holes, holes, moving, min_radius=0, fillers=fillers), blanked)
     forced = synthesize_video(blanked, holes, holes, moving, min_radius=0, fillers=("patches",))
     profile = forced[0, 32:64, 48:80, 0].astype(np.float64).mean(axis=0)
     assert int(np.argmax(np.abs(np.fft.rfft(profile - profile.mean())))) == 32 // period  # patches ran, unchecked
+    copies = synthesize_video(blanked, holes, holes, moving, min_radius=0, fillers=("exemplar",))
+    assert np.array_equal(copies, forced)  # exemplar forced: patches frame by frame there
+
+
+
+@pytest.mark.parametrize("network_guess, winner", [("smooth", "exemplar"), ("truth", "network")])
+def test_with_the_network_the_lowest_error_among_the_textured_candidates_wins(monkeypatch, network_guess, winner):
+    from videofill.fill import synthesis
+
+    rng = np.random.default_rng(5)  # a grainy plate: no copy is exact, the smooth guess is closer than any copy
+    plate = cv2.GaussianBlur(rng.integers(0, 256, (128, 128, 3), dtype=np.uint8), (0, 0), 1.0)
+    never = np.zeros((128, 128), bool)
+    never[56:72, 56:72] = True
+    # the network replaced by a stand-in: a smooth guess (the membrane) or the truth itself
+    monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: (
+        membrane_fill(image, hole) if network_guess == "smooth" else plate.copy()))
+    result = fill_plate(plate, never, network_steps=5, min_radius=2)
+    assert {"network", "network+diffusion", "exemplar", "exemplar+network"} <= set(result.textures)
+    textured = [name for name, ratio in result.textures.items() if ratio >= synthesis.TEXTURE_FLOOR]
+    assert "diffusion" not in textured and "exemplar" in textured  # the membrane smears the grain, copies keep it
+    # computed another way: the lowest error among the textured candidates the choice may take
+    expected = min((name for name in textured if name != "diffusion"), key=result.errors.get)
+    assert [name for _, name in result.choices] == [expected] == [winner]
+    if network_guess == "smooth":  # texture before closeness: the copies' higher error still wins
+        assert result.errors["network"] < result.errors["exemplar"]
+    else:
+        assert np.array_equal(result.filled[never], plate[never])
+
+
+def test_forced_exemplar_and_network_leaves_thin_parts_to_the_hedge(monkeypatch):
+    from videofill.fill import synthesis
+
+    rng = np.random.default_rng(6)
+    plate = cv2.GaussianBlur(rng.integers(0, 256, (128, 128, 3), dtype=np.uint8), (0, 0), 1.0)
+    never = np.zeros((128, 128), bool)
+    never[56:72, 56:72] = True
+    never[20, 20:40] = True  # one pixel thick
+    monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: plate.copy())
+    result = fill_plate(plate, never, network_steps=5, min_radius=2, fillers=("exemplar+network",))
+    assert sorted(name for _, name in result.choices) == ["exemplar+network", "network+diffusion"]
+    hedge = fill_plate(plate, never, network_steps=5, min_radius=2, fillers=("network+diffusion",))
+    thin = np.zeros_like(never)
+    thin[20, 20:40] = True
+    assert np.array_equal(result.filled[thin], hedge.filled[thin])
+
+
+def test_with_the_network_and_no_copy_to_measure_on_the_choice_is_diffusion(monkeypatch):
+    from videofill.fill import synthesis
+
+    plate = cv2.GaussianBlur(np.random.default_rng(7).integers(0, 256, (128, 128, 3), dtype=np.uint8), (0, 0), 1.0)
+    never = np.zeros((128, 128), bool)
+    never[60, 30:90] = True  # one thin part: no exemplar copy is tried, and the hedge is not among the fillers
+    monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: plate.copy())
+    result = fill_plate(plate, never, network_steps=5, min_radius=2, fillers=("diffusion", "exemplar+network"))
+    assert set(result.errors) == {"diffusion"} and [name for _, name in result.choices] == ["diffusion"]

@@ -214,7 +214,8 @@ def build_app(root: Path, max_upload_mb: float = 500, runner: Runner | None = No
             quality = gr.Radio(list(QUALITIES), value="fast", elem_id="quality",
                                label="Quality (draft: quick preview; fast: propagation; better: + network training, "
                                      "slow; best: + what no frame shows, from the video's texture, minutes; texture: best "
-                                     "with patches forced: the background's own texture, seconds)")
+                                     "with exemplar forced: the background's own patches copied in, seconds, static "
+                                     "camera)")
             one_copy = gr.Checkbox(value=False, elem_id="one_copy",
                                    label="One copy per region: moving objects come back solid, not as ghosts "
                                          "(sharper, slightly lower PSNR)")

@@ -43,7 +43,7 @@ QUALITIES = {
     "fast": {},  # flow-guided propagation only (the default preset)
     "better": {"max_steps": 300},  # propagation corrected by 300 training steps of the paper's network
     "best": {"quality": "best"},  # propagation, then what no frame shows synthesised (--quality best; minutes)
-    "texture": {"quality": "best", "unseen_filler": "patches"},  # best with patches forced (--unseen-filler patches)
+    "texture": {"quality": "best", "unseen_filler": "exemplar"},  # best with exemplar forced (--unseen-filler exemplar)
 }
 #: Tracker choice in the page -> ``TrackConfig.method``.
 TRACKERS = {"network": "net", "flow": "flow"}

@@ -1,4 +1,4 @@
-"""Exemplar texture synthesis in one image: multi-scale PatchMatch inside EM completion.
+"""Texture synthesis in one image: multi-scale PatchMatch inside EM completion.
 
 Not part of the paper. :func:`patch_synthesis` fills a hole with patches of the image's known part: at each scale,
 every patch that overlaps the hole is matched to its nearest fully known patch (PatchMatch, Barnes et al. 2009:
