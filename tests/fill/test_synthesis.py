@@ -12,6 +12,7 @@ from videofill.fill.synthesis import (
     camera_is_static,
     fill_plate,
     synthesize_video,
+    texture_ratio,
     thick_parts,
     validation_copies,
 )
@@ -133,8 +134,8 @@ def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
     filled = result.filled
     (part, name), = result.choices
     assert result.errors["patches"] < 0.8 * result.errors["diffusion"]
-    assert result.errors["exemplar"] < 0.8 * result.errors["diffusion"]  # without the network both copiers compete
-    assert name == "patches" and np.array_equal(part, never)  # a tie (both exact here): the first named wins
+    assert "exemplar" not in result.errors  # an 8 px hole: narrower than exemplar copies compete on
+    assert name == "patches" and np.array_equal(part, never)
     error = np.abs(filled[never].astype(int) - plate[never]).mean()
     diffused = np.abs(membrane_fill(plate, never)[never].astype(int) - plate[never]).mean()
     assert error < 0.5 * diffused
@@ -237,9 +238,9 @@ def test_with_the_network_the_lowest_error_among_the_textured_candidates_wins(mo
     from videofill.fill import synthesis
 
     rng = np.random.default_rng(5)  # a grainy plate: no copy is exact, the smooth guess is closer than any copy
-    plate = cv2.GaussianBlur(rng.integers(0, 256, (128, 128, 3), dtype=np.uint8), (0, 0), 1.0)
-    never = np.zeros((128, 128), bool)
-    never[56:72, 56:72] = True
+    plate = cv2.GaussianBlur(rng.integers(0, 256, (160, 160, 3), dtype=np.uint8), (0, 0), 1.0)
+    never = np.zeros((160, 160), bool)
+    never[66:94, 66:94] = True  # wide enough for exemplar copies to compete (EXEMPLAR_MIN_RADIUS_PX)
     # the network replaced by a stand-in: a smooth guess (the membrane) or the truth itself
     monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: (
         membrane_fill(image, hole) if network_guess == "smooth" else plate.copy()))
@@ -282,3 +283,25 @@ def test_with_the_network_and_no_copy_to_measure_on_the_choice_is_diffusion(monk
     monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: plate.copy())
     result = fill_plate(plate, never, network_steps=5, min_radius=2, fillers=("diffusion", "exemplar+network"))
     assert set(result.errors) == {"diffusion"} and [name for _, name in result.choices] == ["diffusion"]
+
+
+def test_without_the_network_exemplar_copies_compete_on_a_wide_hole_and_win_on_stripes():
+    ys, xs = np.mgrid[0:96, 0:128]
+    plate = np.repeat(np.where(((xs + ys) // 4) % 2 == 0, 200, 40).astype(np.uint8)[..., None], 3, axis=2)
+    never = np.zeros((96, 128), bool)
+    never[34:62, 50:78] = True  # 28 px: a part that holds a 12 px disc
+    result = fill_plate(plate, never, network_steps=0, patch=5, fillers=("diffusion", "exemplar"))
+    assert result.errors["exemplar"] < 0.8 * result.errors["diffusion"]
+    assert [name for _, name in result.choices] == ["exemplar"]
+    assert np.array_equal(result.filled[never], plate[never])
+
+
+def test_texture_ratio_is_the_evaluations_hole_sharpness_ratio_on_one_image():
+    from videofill.eval.metrics import hole_sharpness_ratio
+
+    rng = np.random.default_rng(8)
+    image, reference = rng.integers(0, 256, (2, 40, 50, 3), dtype=np.uint8)
+    region = rng.random((40, 50)) < 0.3
+    assert texture_ratio(image, reference, region) == pytest.approx(hole_sharpness_ratio(image, reference, region))
+    flat = np.full_like(reference, 77)
+    assert np.isnan(texture_ratio(image, flat, region))
