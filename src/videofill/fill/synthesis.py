@@ -176,10 +176,10 @@ def fill_plate(
 
     - with the network: among the network, its hedge and the two exemplar candidates, the lowest error among those
       whose hole sharpness ratio on the copies is at least :data:`TEXTURE_FLOOR` (the lowest error of all when none
-      is). The lowest error alone prefers the smoothest guess: on the 16 never-revealed holes of
-      benchmarks/results/unseen.md ("Night 6") it gave boxes sharpness 0.48 / 0.45 (two layouts), and on
-      removal_schoolgirls person-shaped silhouettes of mottled texture; with the floor, 0.67 / 0.65 for 0.1-0.3 dB
-      less hole PSNR (still above Telea), and the wall and the ground continued where the girls stood. Diffusion's
+      is). The lowest error alone prefers the smoothest guess: on the boxes of benchmarks/results/unseen.md it gave
+      sharpness 0.48 / 0.39 (two layouts, "Night 5"), and on removal_schoolgirls person-shaped silhouettes of
+      mottled texture; with the floor ("Night 6"), 0.65 / 0.67 for 0.18 / 0.35 dB less hole PSNR (still above
+      Telea), and the wall and the ground continued where the girls stood. Diffusion's
       membrane is not chosen there: it is the smear this stage exists to replace (sharpness 0.1-0.4 of the truth's;
       the hedge keeps its coarse part).
     - without it: patches or exemplar copies, whichever has the lower error, when it is below
