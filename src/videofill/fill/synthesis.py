@@ -163,11 +163,10 @@ def fill_plate(
     """Fill ``never`` with the candidate that measures best on copies of its parts moved onto known pixels.
 
     Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
-    (:func:`validation_copies`); the copies are hidden and filled by the candidates: diffusion (the membrane); on the
-    copies of parts that hold a disc of ``min_radius`` px, when a part holds one of :data:`EXEMPLAR_MIN_RADIUS_PX`,
-    exemplar copies guided by diffusion ("exemplar"); the
-    network, when ``network_steps`` > 0, trained once (``network_runs`` networks) with the parts and the copies
-    hidden, its hedge with diffusion (:data:`NETWORK_AND_DIFFUSION`) and exemplar copies guided by that hedge
+    (:func:`validation_copies`); the copies are hidden and filled by the candidates: diffusion (the membrane);
+    exemplar copies guided by diffusion ("exemplar"), on the copies of parts that hold a disc of ``min_radius`` px,
+    when some part holds a disc of :data:`EXEMPLAR_MIN_RADIUS_PX`; the network, when ``network_steps`` > 0, trained
+    once (``network_runs`` networks) with the parts and the copies hidden, its hedge with diffusion (:data:`NETWORK_AND_DIFFUSION`) and exemplar copies guided by that hedge
     (:data:`EXEMPLAR_AND_NETWORK`); without the network, patches. With ``frames``, each candidate's plate is carried
     into every frame as the video will take it (:func:`blend_plate`) and judged against the frames' own pixels under
     the copies (where a frame shows them): what moves over the background or changes its light counts. The squared
@@ -179,9 +178,9 @@ def fill_plate(
       is). The lowest error alone prefers the smoothest guess: on the boxes of benchmarks/results/unseen.md it gave
       sharpness 0.48 / 0.39 (two layouts, "Night 5"), and on removal_schoolgirls person-shaped silhouettes of
       mottled texture; with the floor ("Night 6"), 0.65 / 0.67 for 0.18 / 0.35 dB less hole PSNR (still above
-      Telea), and the wall and the ground continued where the girls stood. Diffusion's
-      membrane is not chosen there: it is the smear this stage exists to replace (sharpness 0.1-0.4 of the truth's;
-      the hedge keeps its coarse part).
+      Telea), and the wall and the ground continued where the girls stood. Diffusion's membrane is not chosen
+      there: it is the smear this stage exists to replace (sharpness 0.1-0.4 of the truth's; the hedge keeps its
+      coarse part).
     - without it: patches or exemplar copies, whichever has the lower error, when it is below
       :data:`VALIDATION_MARGIN` times diffusion's, else diffusion.
 
