@@ -38,8 +38,8 @@ class InpaintConfig:
 
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
-    unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate to fill what no frame shows (alone or as the hedge network+diffusion); 0: patches and diffusion only
-    unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (with the network: the lowest copy error among network, network+diffusion, exemplar and exemplar+network that keep texture on copies of the hole; without: patches, exemplar or diffusion) | diffusion | patches | exemplar | network | network+diffusion | exemplar+network (network and exemplar ones: static camera only)
+    unseen_steps: int = 200  # best, static camera: Adam steps of each network (DIP) trained on the background plate to fill what no frame shows (alone, as the hedge network+diffusion, or guiding exemplar+network); 0: patches, exemplar and diffusion only
+    unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (with the network: the lowest copy error among network, network+diffusion, exemplar and exemplar+network that keep texture on copies of the hole; without: patches, exemplar or diffusion) | diffusion | patches | exemplar | network | network+diffusion | exemplar+network (the network and exemplar copies: static camera only; under a moving camera exemplar asks for patches)
     unseen_runs: int = 2  # best, static camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen_seeds.md)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)
     # --- working resolution
@@ -177,8 +177,8 @@ class InpaintConfig:
 
     def result_settings(self) -> dict:
         """:meth:`to_dict` without the fields that do not change the filled pixels (output quality, checkpoint timing;
-        with quality fast, the networks of best), ``combine`` resolved (:attr:`copy_combine`): what a checkpoint must
-        match to be resumed."""
+        with quality fast, the networks of best), ``combine`` resolved (:attr:`copy_combine`), with quality best the
+        :data:`UNSEEN_REVISION`: what a checkpoint must match to be resumed."""
         skip = _NOT_RESULT_FIELDS + (("unseen_steps", "unseen_runs", "unseen_filler") if self.quality == "fast" else ())
         settings = {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
         return settings | ({"unseen_revision": UNSEEN_REVISION} if self.quality == "best" else {})
