@@ -168,16 +168,19 @@ def main() -> None:
         trained = {}
 
         def dip_once(image, hole, *a, **k):  # one training per case: the forced and the chosen rows share it
-            key = (image.tobytes(), hole.tobytes())
+            key = (np.where(hole[..., None], 0, image).tobytes(), hole.tobytes())  # it never reads the hole
             if key not in trained:
                 trained[key] = dip_fill(image, hole, *a, **k)
             return trained[key]
 
         synthesis.dip_fill = dip_once
-        variants = {  # label -> fillers (forced ones: no diffusion among them, so nothing is measured)
+        membrane = ("membrane",)
+        variants = {  # label -> fillers (forced ones: no diffusion among them, so nothing is measured)[, smooths]
             "best: all fillers (chosen)": synthesis.FILLERS,  # first: its CPU seconds include the network's training
+            "best, diffusion = membrane (Night 6)": (synthesis.FILLERS, membrane),
             "diffusion+patches (chosen)": ("diffusion", "patches"),  # what best chooses without the network
-            "diffusion (membrane)": ("diffusion",),
+            "diffusion (chosen smooth)": ("diffusion",),
+            "membrane": (("diffusion",), membrane),
             "patches (forced)": ("patches",),
             "exemplar (forced)": ("exemplar",),
             f"network {runs}x{steps} (forced)": ("network",),
@@ -192,9 +195,10 @@ def main() -> None:
             spatial = telea_fill(frames, holes)
             videos = {"Telea": (spatial, None)}
             for label, fillers in variants.items():
+                fillers, smooths = fillers if isinstance(fillers[0], tuple) else (fillers, synthesis.SMOOTHS)
                 cpu = time.process_time()
                 video = synthesis.synthesize_video(spatial, holes, holes, None, network_steps=steps, fillers=fillers,
-                                                   network_runs=runs)
+                                                   network_runs=runs, smooths=smooths)
                 videos[label] = (video, time.process_time() - cpu)
             for label, (video, cpu) in videos.items():
                 full = float(np.mean([min(psnr(r, f), 100.0) for r, f in zip(video, frames)]))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from videofill.fill.membrane import membrane_fill, membrane_solve
+from videofill.fill.membrane import EMPTY_GREY, membrane_fill, membrane_solve, thin_plate_fill
 
 
 def test_a_hole_between_two_known_columns_is_their_linear_ramp():
@@ -59,3 +59,22 @@ def test_a_whole_image_hole():
     with pytest.raises(ValueError, match="whole image"):
         membrane_solve(image.astype(float), np.ones((4, 4), bool))
     assert (membrane_fill(image, np.zeros((4, 4), bool)) == image).all()
+
+
+def test_the_thin_plate_continues_a_parabola_that_the_membrane_flattens():
+    # x**2 is biharmonic (its Laplacian is a constant) but not harmonic, on the grid as in the plane
+    xs = np.arange(60, dtype=float)
+    values = 20 + (xs - 10) ** 2 / 16
+    image = np.repeat(np.repeat(values[None, :, None], 40, axis=0), 3, axis=2).round().astype(np.uint8)
+    hole = np.zeros((40, 60), bool)
+    hole[12:28, 20:40] = True
+    thin = thin_plate_fill(image, hole)
+    assert np.abs(thin[hole].astype(int) - image[hole]).max() <= 1
+    assert np.array_equal(thin[~hole], image[~hole])
+    assert np.abs(membrane_fill(image, hole)[hole].astype(int) - image[hole]).max() >= 3  # the membrane sags
+
+
+def test_the_thin_plate_of_an_empty_and_of_a_whole_image_hole():
+    image = np.full((8, 8, 3), 200, np.uint8)
+    assert np.array_equal(thin_plate_fill(image, np.zeros((8, 8), bool)), image)
+    assert (thin_plate_fill(image, np.ones((8, 8), bool)) == EMPTY_GREY).all()

@@ -10,7 +10,9 @@ from videofill.fill.synthesis import (
     background_plate,
     blend_plate,
     camera_is_static,
+    SMOOTHS,
     fill_plate,
+    smooth_fills,
     synthesize_video,
     texture_ratio,
     thick_parts,
@@ -201,7 +203,7 @@ def test_the_network_and_diffusion_candidate_keeps_the_networks_detail_on_the_me
     never[40:52, 40:52] = True
     network = fill_plate(plate, never, network_steps=3, fillers=("network",))
     both = fill_plate(plate, never, network_steps=3, fillers=("network+diffusion",))
-    diffused = membrane_fill(plate, never)
+    diffused = smooth_fills(plate, never, (both.smooth,))[both.smooth]  # the smooth fill the copies chose
     assert [name for _, name in both.choices] == ["network+diffusion"]
     # computed another way: the network's fill moved halfway to diffusion's by their difference's blur (scipy)
     texture = network.filled.astype(np.float64)
@@ -305,3 +307,23 @@ def test_texture_ratio_is_the_evaluations_hole_sharpness_ratio_on_one_image():
     assert texture_ratio(image, reference, region) == pytest.approx(hole_sharpness_ratio(image, reference, region))
     flat = np.full_like(reference, 77)
     assert np.isnan(texture_ratio(image, flat, region))
+
+
+def test_diffusion_is_the_smooth_fill_that_measures_best_on_the_copies():
+    # a parabola across the frame: biharmonic, not harmonic; the thin plate continues it, the membrane sags
+    xs = np.arange(96, dtype=float)
+    plate = np.repeat(np.repeat((20 + (xs - 48) ** 2 / 12)[None, :, None], 64, axis=0), 3, axis=2).round()
+    plate = plate.astype(np.uint8)
+    never = np.zeros((64, 96), bool)
+    never[24:40, 30:50] = True
+    result = fill_plate(plate, never, network_steps=0, fillers=("diffusion",))
+    assert result.smooth == "thin plate"
+    assert np.abs(result.filled[never].astype(int) - plate[never]).max() <= 1
+    fills = smooth_fills(plate, never)
+    assert list(fills) == list(SMOOTHS)
+    mean = (fills["membrane"].astype(float) + fills["thin plate"]) / 2
+    assert np.abs(fills["membrane+thin plate"] - mean).max() <= 0.5
+    only = fill_plate(plate, never, network_steps=0, fillers=("diffusion",), smooths=("membrane",))
+    assert only.smooth == "membrane" and np.array_equal(only.filled, membrane_fill(plate, never))
+    with pytest.raises(ValueError, match="unknown smooth"):
+        smooth_fills(plate, never, ("spline",))

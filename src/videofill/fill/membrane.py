@@ -1,12 +1,18 @@
-"""The smoothest fill of a hole: the membrane (Laplace's equation with the known pixels as its boundary).
+"""Smooth fills of a hole from its edge: the membrane (Laplace's equation) and the thin plate (the biharmonic one).
 
-Not part of the paper. Each hole pixel becomes the mean of its four neighbours, every hole pixel at once: the
+Not part of the paper. The membrane: each hole pixel becomes the mean of its four neighbours, every hole pixel at once: the
 harmonic interpolation of the hole's edge, solved exactly as one sparse linear system (:mod:`scipy.sparse`). Where
 nothing about the hole is known, it is closer to the truth in squared error than Telea's fast marching
 (``cv2.INPAINT_TELEA``), which carries the edge's pixels inwards along streaks (frame by frame on the never-revealed
 holes of benchmarks/results/unseen.md, "Night 5": boxes +0.4 and +0.9 dB, watermarks +0.8 and +0.7 dB on its two
 layouts). It has no texture at all: :mod:`videofill.fill.synthesis` uses it as the smooth candidate, as the smooth
 half of the network's hedge, and to carry a frame's difference from the background plate into the hole.
+
+The thin plate (:func:`thin_plate_fill`, scikit-image's ``inpaint_biharmonic``) also continues the edge's slopes, not
+only its values: a gradient or an edge that runs into the hole runs on, where the membrane flattens it. That guesses
+better where the hole hides a continuation (a wall's shading, an edge crossing a letter) and overshoots where it
+hides something else; the synthesis measures which does better on copies of the hole (benchmarks/results/unseen.md,
+"Night 7").
 
 Conventions: masks bool (H, W), True = to fill.
 """
@@ -102,4 +108,21 @@ def membrane_fill(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["EMPTY_GREY", "membrane_fill", "membrane_solve"]
+def thin_plate_fill(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Fill ``hole`` of ``image`` (uint8 (H, W, 3), bool (H, W)) with the biharmonic interpolation of its edge
+    (``skimage.restoration.inpaint_biharmonic``, each connected part on its own), rounded and clipped: uint8
+    (H, W, 3), the other pixels unchanged; a whole-image hole becomes :data:`EMPTY_GREY`."""
+    from skimage.restoration import inpaint_biharmonic
+
+    hole = np.asarray(hole, bool)
+    if hole.all():
+        return np.full_like(image, EMPTY_GREY)
+    out = image.copy()
+    if not hole.any():
+        return out
+    solved = inpaint_biharmonic(image.astype(np.float64) / 255.0, hole, channel_axis=-1, split_into_regions=True)
+    out[hole] = np.clip(np.rint(solved[hole] * 255.0), 0, 255).astype(np.uint8)
+    return out
+
+
+__all__ = ["EMPTY_GREY", "membrane_fill", "membrane_solve", "thin_plate_fill"]
