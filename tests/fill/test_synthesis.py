@@ -7,10 +7,10 @@ from videofill.fill.membrane import membrane_fill
 from videofill.fill.propagate import propagate
 from videofill.fill.synthesis import (
     HEDGE_SIGMA_PX,
+    SMOOTHS,
     background_plate,
     blend_plate,
     camera_is_static,
-    SMOOTHS,
     fill_plate,
     smooth_fills,
     synthesize_video,

@@ -1,12 +1,13 @@
 """Smooth fills of a hole from its edge: the membrane (Laplace's equation) and the thin plate (the biharmonic one).
 
-Not part of the paper. The membrane: each hole pixel becomes the mean of its four neighbours, every hole pixel at once: the
-harmonic interpolation of the hole's edge, solved exactly as one sparse linear system (:mod:`scipy.sparse`). Where
-nothing about the hole is known, it is closer to the truth in squared error than Telea's fast marching
-(``cv2.INPAINT_TELEA``), which carries the edge's pixels inwards along streaks (frame by frame on the never-revealed
-holes of benchmarks/results/unseen.md, "Night 5": boxes +0.4 and +0.9 dB, watermarks +0.8 and +0.7 dB on its two
-layouts). It has no texture at all: :mod:`videofill.fill.synthesis` uses it as the smooth candidate, as the smooth
-half of the network's hedge, and to carry a frame's difference from the background plate into the hole.
+Not part of the paper. The membrane: each hole pixel becomes the mean of its four neighbours, every hole pixel at
+once: the harmonic interpolation of the hole's edge, solved exactly as one sparse linear system
+(:mod:`scipy.sparse`). Where nothing about the hole is known, it is closer to the truth in squared error than Telea's
+fast marching (``cv2.INPAINT_TELEA``), which carries the edge's pixels inwards along streaks (frame by frame on the
+never-revealed holes of benchmarks/results/unseen.md, "Night 5": boxes +0.4 and +0.9 dB, watermarks +0.8 and +0.7 dB
+on its two layouts). It has no texture at all: :mod:`videofill.fill.synthesis` uses it (or the thin plate, below) as
+the smooth candidate, as the smooth half of the network's hedge and as the exemplar copies' guide, and the membrane
+alone to carry a frame's difference from the background plate into the hole.
 
 The thin plate (:func:`thin_plate_fill`, scikit-image's ``inpaint_biharmonic``) also continues the edge's slopes, not
 only its values: a gradient or an edge that runs into the hole runs on, where the membrane flattens it. That guesses

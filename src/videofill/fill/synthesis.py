@@ -13,9 +13,9 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   (:data:`TEXTURE_FLOOR`), the errors pooled over all parts and measured in the frames; without the network, by
   patches (:func:`videofill.fill.patches.patch_synthesis`) or exemplar copies (on parts thick enough) when they
   measure better than diffusion, else by diffusion. Diffusion is the smooth fill from the hole's edge that measures
-  best on the same copies (:data:`SMOOTHS`: the membrane, the thin plate, or their mean). Every frame takes the result shifted by its own difference from the plate, carried in from the
-  hole's edge by the membrane (:func:`blend_plate`): the fill is stable in time and still follows what moves or
-  changes light at the hole's edge.
+  best on the same copies (:data:`SMOOTHS`: the membrane, the thin plate, or their mean). Every frame takes the
+  result shifted by its own difference from the plate, carried in from the hole's edge by the membrane
+  (:func:`blend_plate`): the fill is stable in time and still follows what moves or changes light at the hole's edge.
 - Moving camera: each frame is synthesised with patches on its own, its matches started from the previous frame's,
   when patches beat the frame's own spatial fill (Telea) on the first frame (or always, when patches or exemplar
   copies are forced).
@@ -199,8 +199,9 @@ def fill_plate(
     ``smooths`` with the lowest error on the copies, :data:`SMOOTHS`, chosen first: the others build on it);
     exemplar copies guided by diffusion ("exemplar"), on the copies of parts that hold a disc of ``min_radius`` px,
     when some part holds a disc of :data:`EXEMPLAR_MIN_RADIUS_PX`; the network, when ``network_steps`` > 0, trained
-    once (``network_runs`` networks) with the parts and the copies hidden, its hedge with diffusion (:data:`NETWORK_AND_DIFFUSION`) and exemplar copies guided by that hedge
-    (:data:`EXEMPLAR_AND_NETWORK`); without the network, patches. With ``frames``, each candidate's plate is carried
+    once (``network_runs`` networks) with the parts and the copies hidden, its hedge with diffusion
+    (:data:`NETWORK_AND_DIFFUSION`) and exemplar copies guided by that hedge (:data:`EXEMPLAR_AND_NETWORK`); without
+    the network, patches. With ``frames``, each candidate's plate is carried
     into every frame as the video will take it (:func:`blend_plate`) and judged against the frames' own pixels under
     the copies (where a frame shows them): what moves over the background or changes its light counts. The squared
     error is pooled over all the copies together (a part's one or two copies are too few pixels to choose on: the
@@ -614,8 +615,8 @@ __all__ = [
     "camera_is_static",
     "fill_plate",
     "fill_unseen",
-    "synthesis_wins",
     "smooth_fills",
+    "synthesis_wins",
     "synthesize_video",
     "texture_ratio",
     "thick_parts",
