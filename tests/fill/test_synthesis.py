@@ -152,7 +152,8 @@ def test_forced_exemplar_copies_the_stripes_exactly_and_leaves_thin_parts_to_dif
     assert result.errors == {}  # forced: nothing compared
     assert sorted(name for _, name in result.choices) == ["diffusion", "exemplar"]
     assert np.array_equal(result.filled[never], plate[never])  # every hole patch has an exact twin outside
-    assert np.array_equal(result.filled[line], membrane_fill(plate, never | line)[line])
+    smooth = smooth_fills(plate, never | line, (result.smooth,))[result.smooth]  # what the copies chose as diffusion
+    assert np.array_equal(result.filled[line], smooth[line])
 
 
 def test_fill_plate_refuses_an_unknown_filler_and_skips_the_network_on_a_tiny_plate():
@@ -165,7 +166,7 @@ def test_fill_plate_refuses_an_unknown_filler_and_skips_the_network_on_a_tiny_pl
     assert [name for _, name in forced.choices] == ["diffusion"]
     mean = fill_plate(plate, never, network_steps=5, fillers=("network+diffusion",))
     assert [name for _, name in mean.choices] == ["diffusion"]
-    assert np.array_equal(forced.filled, membrane_fill(plate, never))
+    assert np.array_equal(forced.filled, membrane_fill(plate, never))  # a flat plate: every smooth fill is flat
 
 
 def test_blend_plate_carries_the_frames_difference_from_the_plate_into_the_region():
@@ -327,3 +328,18 @@ def test_diffusion_is_the_smooth_fill_that_measures_best_on_the_copies():
     assert only.smooth == "membrane" and np.array_equal(only.filled, membrane_fill(plate, never))
     with pytest.raises(ValueError, match="unknown smooth"):
         smooth_fills(plate, never, ("spline",))
+    with pytest.raises(ValueError, match="unknown smooth"):
+        fill_plate(plate, never, smooths=())
+
+
+def test_synthesize_video_passes_the_smooth_fills_on_to_the_plate():
+    xs = np.arange(96, dtype=float)
+    plate = np.repeat(np.repeat((20 + (xs - 48) ** 2 / 12)[None, :, None], 64, axis=0), 3, axis=2).round()
+    frames = np.repeat(plate.astype(np.uint8)[None], 3, axis=0)
+    holes = np.zeros((3, 64, 96), bool)
+    holes[:, 24:40, 30:50] = True
+    errors = {}
+    for smooths in (SMOOTHS, ("membrane",)):
+        video = synthesize_video(frames, holes, holes, None, fillers=("diffusion",), smooths=smooths)
+        errors[smooths] = np.abs(video[holes].astype(int) - frames[holes]).max()
+    assert errors[SMOOTHS] <= 1 < errors[("membrane",)]  # the thin plate continues the parabola, the membrane sags

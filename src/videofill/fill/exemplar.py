@@ -74,9 +74,10 @@ def exemplar_fill(image: np.ndarray, hole: np.ndarray, source: np.ndarray | None
         hole: bool (H, W), True = to fill.
         source: bool (H, W), pixels a copied patch may come from (every pixel of it); None: all outside ``hole``.
         patch: patch side (px, odd).
-        guide: uint8 (H, W, 3) or None, a smooth fill of the hole (the membrane): each copy must also agree with it,
-            both blurred, over the pixels it fills (:data:`GUIDE_WEIGHT`): where the edge alone does not decide,
-            the copy keeps the colours the hole's surroundings lead to instead of the best-matching stray patch.
+        guide: uint8 (H, W, 3) or None, a smooth fill of the hole (e.g. the membrane): each copy must also agree
+            with it, both blurred, over the pixels it fills (:data:`GUIDE_WEIGHT`): where the edge alone does not
+            decide, the copy keeps the colours the hole's surroundings lead to instead of the best-matching stray
+            patch.
 
     Returns:
         uint8 (H, W, 3): ``image`` with ``hole`` filled. Where no whole patch of ``source`` exists (a source thinner

@@ -212,16 +212,15 @@ def fill_plate(
       is). The lowest error alone prefers the smoothest guess: on the boxes of benchmarks/results/unseen.md it gave
       sharpness 0.48 / 0.39 (two layouts, "Night 5"), and on removal_schoolgirls person-shaped silhouettes of
       mottled texture; with the floor ("Night 6"), 0.65 / 0.67 for 0.18 / 0.35 dB less hole PSNR (still above
-      Telea), and the wall and the ground continued where the girls stood. Diffusion's membrane is not chosen
-      there: it is the smear this stage exists to replace (sharpness 0.1-0.4 of the truth's; the hedge keeps its
-      coarse part).
+      Telea), and the wall and the ground continued where the girls stood. Diffusion is not chosen there: it is
+      the smear this stage exists to replace (sharpness 0.1-0.4 of the truth's; the hedge keeps its coarse part).
     - without it: patches or exemplar copies, whichever has the lower error, when it is below
       :data:`VALIDATION_MARGIN` times diffusion's, else diffusion.
 
     Parts too thin for copies keep what the copies were laid on (diffusion; the hedge for "exemplar+network"). No copy
-    at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among them nothing
-    is measured and the first one given that can run wins (thin parts as above; the network is still trained with
-    the copies hidden, so a forced run shows the fill the comparison judges).
+    at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among them only the
+    smooth fill is chosen on the copies and the first filler given that can run wins (thin parts as above; the
+    network is still trained with the copies hidden, so a forced run shows the fill the comparison judges).
 
     Args:
         plate: uint8 (H, W, 3), the background (values under ``never`` are ignored).
@@ -246,6 +245,10 @@ def fill_plate(
     unknown = sorted(set(fillers) - set(FILLERS))
     if unknown:
         raise ValueError(f"fill_plate: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
+    unknown = sorted(set(smooths) - set(SMOOTHS))
+    if unknown or not smooths:
+        raise ValueError(f"fill_plate: unknown smooth fill(s) {', '.join(unknown) or '(none)'}; choose from "
+                         f"{', '.join(SMOOTHS)}")
     if frames is not None and holes is None:
         holes = np.zeros(frames.shape[:3], bool)
     use_network = (network_steps > 0 and any(name in fillers for name in _NETWORK_FILLERS)
@@ -527,7 +530,7 @@ def synthesize_video(
 
     Returns:
         uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced: under a static camera by the plate's
-        fill (whichever filler won, diffusion's membrane included), under a moving camera where patches measured
+        fill (whichever filler won, diffusion included), under a moving camera where patches measured
         better than diffusion or were forced.
     """
     unknown = sorted(set(fillers) - set(FILLERS))
