@@ -7,7 +7,7 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
 - Static camera: the video has one background *plate* (per pixel, the median of the frames that show it). Its
   never-shown region is filled once (:func:`fill_plate`): with the paper's network trained on the plate
   (:func:`videofill.fill.learned.dip_fill`), by the network's fill, its hedge with diffusion (the network's fine
-  detail on the mean of their coarse parts), or exemplar copies (:func:`videofill.fill.exemplar.exemplar_fill`,
+  detail on diffusion's coarse part), or exemplar copies (:func:`videofill.fill.exemplar.exemplar_fill`,
   whole patches of the plate copied in, edges first, guided by diffusion or by the hedge), whichever has the lowest
   error on copies of the region's parts moved onto known pixels of the plate among those that keep texture there
   (:data:`TEXTURE_FLOOR`), the errors pooled over all parts and measured in the frames; without the network, by
@@ -55,12 +55,15 @@ MOVING_MARGIN = 0.8
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
 #: A candidate between the network's texture and diffusion's smooth hedge: the network's detail finer than
-#: :data:`HEDGE_SIGMA_PX` at full contrast, its coarser part averaged with diffusion's (squared error is convex: the
-#: mean is never farther from the truth than the two on average, and most of the error of a fill is coarse).
+#: :data:`HEDGE_SIGMA_PX` at full contrast on diffusion's coarser part (most of the error of a fill is coarse, and
+#: there diffusion, chosen among the smooth fills, guesses better than the network: on the 16 never-revealed holes of
+#: benchmarks/results/unseen.md, "Night 7", better on 14 than on the mean of the two coarse parts, Nights 5-6's hedge).
 NETWORK_AND_DIFFUSION = "network+diffusion"
-#: Gaussian sigma (px) that splits the network's fill into the detail it keeps and the coarse part it averages
+#: Gaussian sigma (px) that splits the network's fill into the detail it keeps and the coarse part it leaves
 #: (1, 2 and 4 compared on middle frames, 4 kept the most texture; then on the 16 never-revealed holes of
-#: benchmarks/results/unseen.md "Night 5", against the plain mean: sharpness +0.07 to +0.11, hole PSNR -0.23 to +0.01).
+#: benchmarks/results/unseen.md "Night 5", against the plain mean: sharpness +0.07 to +0.11, hole PSNR -0.23 to +0.01;
+#: "Night 7", with diffusion's coarse part, 2 px: the hedge alone +0.07 / +0.17 dB on the watermarks, its sharpness
+#: 0.03-0.07 lower on every kind).
 HEDGE_SIGMA_PX = 4.0
 #: The fillers :func:`fill_plate` may use (which of them compete depends on whether the network runs there).
 FILLERS = tuple(name for name in UNSEEN_FILLERS if name != "auto")
@@ -362,11 +365,11 @@ def texture_ratio(image: np.ndarray, reference: np.ndarray, region: np.ndarray) 
 
 
 def _hedge(texture: np.ndarray, smooth: np.ndarray) -> np.ndarray:
-    """``texture``'s detail (itself minus its Gaussian blur of :data:`HEDGE_SIGMA_PX`) on the same blur of the mean
-    of the two images (uint8 (H, W, 3) each), rounded: uint8 (H, W, 3)."""
+    """``texture``'s detail (itself minus its Gaussian blur of :data:`HEDGE_SIGMA_PX`) on the same blur of ``smooth``
+    (uint8 (H, W, 3) each), rounded: uint8 (H, W, 3)."""
     texture, smooth = texture.astype(np.float32), smooth.astype(np.float32)
-    coarse_mean = cv2.GaussianBlur((texture + smooth) / 2, (0, 0), HEDGE_SIGMA_PX)
-    hedge = coarse_mean + texture - cv2.GaussianBlur(texture, (0, 0), HEDGE_SIGMA_PX)
+    coarse = cv2.GaussianBlur(smooth, (0, 0), HEDGE_SIGMA_PX)
+    hedge = coarse + texture - cv2.GaussianBlur(texture, (0, 0), HEDGE_SIGMA_PX)
     return np.clip(np.rint(hedge), 0, 255).astype(np.uint8)
 
 
