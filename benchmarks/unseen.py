@@ -177,7 +177,7 @@ def main() -> None:
         membrane = ("membrane",)
         variants = {  # label -> fillers (forced ones: no diffusion among them, so nothing is measured)[, smooths]
             "best: all fillers (chosen)": synthesis.FILLERS,  # first: its CPU seconds include the network's training
-            "best, diffusion = membrane (Night 6)": (synthesis.FILLERS, membrane),
+            "best, diffusion = membrane": (synthesis.FILLERS, membrane),
             "diffusion+patches (chosen)": ("diffusion", "patches"),  # what best chooses without the network
             "diffusion (chosen smooth)": ("diffusion",),
             "membrane": (("diffusion",), membrane),
