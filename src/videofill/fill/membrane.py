@@ -6,7 +6,7 @@ once: the harmonic interpolation of the hole's edge, solved exactly as one spars
 fast marching (``cv2.INPAINT_TELEA``), which carries the edge's pixels inwards along streaks (frame by frame on the
 never-revealed holes of benchmarks/results/unseen.md, "Night 5": boxes +0.4 and +0.9 dB, watermarks +0.8 and +0.7 dB
 on its two layouts). It has no texture at all: :mod:`videofill.fill.synthesis` uses it (or the thin plate, below) as
-the smooth candidate, as the smooth half of the network's hedge and as the exemplar copies' guide, and the membrane
+the smooth candidate, as the coarse part of the network's hedge and as the exemplar copies' guide, and the membrane
 alone to carry a frame's difference from the background plate into the hole.
 
 The thin plate (:func:`thin_plate_fill`, scikit-image's ``inpaint_biharmonic``) also continues the edge's slopes, not

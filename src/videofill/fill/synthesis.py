@@ -82,7 +82,7 @@ TEXTURE_FLOOR = 0.6
 #: +1.48); boxes (23 px) and the girls of removal_schoolgirls (15-19 px) are wider.
 EXEMPLAR_MIN_RADIUS_PX = 12.0
 #: What "diffusion" is on the static plate: the smooth fill among these with the lowest error on the copies, chosen
-#: first (it is the smooth candidate, the hedge's smooth half and the guide of exemplar copies): the membrane
+#: first (it is the smooth candidate, the hedge's coarse part and the guide of exemplar copies): the membrane
 #: (:func:`videofill.fill.membrane.membrane_fill`), the thin plate (:func:`videofill.fill.membrane.thin_plate_fill`,
 #: which continues slopes and so guesses better or overshoots) and their mean, which hedges between the two. On the 16
 #: never-revealed holes of benchmarks/results/unseen.md ("Night 7"), diffusion alone went from +0.43 / +0.92 dB over
@@ -216,7 +216,7 @@ def fill_plate(
       sharpness 0.48 / 0.39 (two layouts, "Night 5"), and on removal_schoolgirls person-shaped silhouettes of
       mottled texture; with the floor ("Night 6"), 0.65 / 0.67 for 0.18 / 0.35 dB less hole PSNR (still above
       Telea), and the wall and the ground continued where the girls stood. Diffusion is not chosen there: it is
-      the smear this stage exists to replace (sharpness 0.1-0.4 of the truth's; the hedge keeps its coarse part).
+      the smear this stage exists to replace (sharpness 0.1-0.6 of the truth's; the hedge keeps its coarse part).
     - without it: patches or exemplar copies, whichever has the lower error, when it is below
       :data:`VALIDATION_MARGIN` times diffusion's, else diffusion.
 
