@@ -119,6 +119,14 @@ class PlateFill:
     smooth: str = SMOOTHS[0]
 
 
+def _check_smooths(names: tuple[str, ...], caller: str) -> None:
+    """ValueError, named after ``caller``, unless ``names`` are one or more of :data:`SMOOTHS`."""
+    unknown = sorted(set(names) - set(SMOOTHS))
+    if unknown or not names:
+        raise ValueError(f"{caller}: unknown smooth fill(s) {', '.join(unknown) or '(none)'}; choose from "
+                         f"{', '.join(SMOOTHS)}")
+
+
 def smooth_fills(image: np.ndarray, hole: np.ndarray, names: tuple[str, ...] = SMOOTHS) -> dict:
     """The smooth fills of :data:`SMOOTHS` named in ``names`` (ValueError for another name).
 
@@ -128,10 +136,7 @@ def smooth_fills(image: np.ndarray, hole: np.ndarray, names: tuple[str, ...] = S
     Returns:
         dict name -> uint8 (H, W, 3), in the order of ``names``; "membrane+thin plate" is the rounded mean of the two.
     """
-    unknown = sorted(set(names) - set(SMOOTHS))
-    if unknown or not names:
-        raise ValueError(f"smooth_fills: unknown smooth fill(s) {', '.join(unknown) or '(none)'}; choose from "
-                         f"{', '.join(SMOOTHS)}")
+    _check_smooths(names, "smooth_fills")
     membrane = membrane_fill(image, hole) if set(names) & {SMOOTHS[0], SMOOTHS[2]} else None
     thin_plate = thin_plate_fill(image, hole) if set(names) & {SMOOTHS[1], SMOOTHS[2]} else None
     fills = {SMOOTHS[0]: membrane, SMOOTHS[1]: thin_plate}
@@ -248,10 +253,7 @@ def fill_plate(
     unknown = sorted(set(fillers) - set(FILLERS))
     if unknown:
         raise ValueError(f"fill_plate: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
-    unknown = sorted(set(smooths) - set(SMOOTHS))
-    if unknown or not smooths:
-        raise ValueError(f"fill_plate: unknown smooth fill(s) {', '.join(unknown) or '(none)'}; choose from "
-                         f"{', '.join(SMOOTHS)}")
+    _check_smooths(smooths, "fill_plate")  # here too: a plate with nothing to fill never reaches smooth_fills
     if frames is not None and holes is None:
         holes = np.zeros(frames.shape[:3], bool)
     use_network = (network_steps > 0 and any(name in fillers for name in _NETWORK_FILLERS)
