@@ -4,10 +4,10 @@
 difference from the plate (``synthesis.blend_plate``). This script measures, on the never-revealed cases of
 ``benchmarks/unseen.py`` (both layouts), what such a fill scores when parts of it are taken from the ground truth:
 
-- ``best static fill``: the truth itself, the one static picture with the lowest squared error through
+- ``best static fill``: built from the truth, the one static picture with the lowest squared error through
   ``blend_plate`` (per pixel, the mean over the frames of the truth minus the difference ``blend_plate`` adds): the
-  ceiling of any fill of this kind, the network's included. Where the hidden content moves (a hand, people), even it
-  gains little over Telea's frame-by-frame fill.
+  hole PSNR no fill of this kind exceeds, the network's included (not a ceiling of sharpness: a time average blurs
+  what moves). Where the hidden content moves (a hand, people), even it gains less over Telea's frame-by-frame fill.
 - ``truth's coarse part (S px) + X's detail``: that picture's Gaussian blur of sigma S plus X's detail finer than S
   (X minus its own blur), X being diffusion (the smooth fill ``best`` chooses, almost no detail) or exemplar copies
   guided by it (texture of this video at full contrast): a fill that guessed the hidden coarse structure perfectly
@@ -102,6 +102,7 @@ def stage_rows(folder: Path, layout: str) -> dict:
 
 
 def main() -> None:
+    """Score the ceilings' rows on every never-revealed case of both layouts; write the report, CSV and pictures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -145,7 +146,8 @@ def main() -> None:
         rows += group
     notes = (f"Machine: {machine_line()}\n\nPSNR hole: one MSE over every hole pixel of the clip; hole PSNR over Telea: its "
              "difference from the Telea row of the case (dB); sharpness: hole sharpness ratio (result over truth). "
-             "Issue 15's targets, per kind and layout: over Telea >= +1 dB and sharpness >= 0.6.")
+             "Issue 15's targets, per kind and layout: over Telea >= +1 dB and sharpness >= 0.6. The truth's coarse part "
+             "is the best static fill's Gaussian blur.")
     write_table(rows, args.out / "unseen_ceiling.md", args.out / "unseen_ceiling.csv",
                 "The ceilings of the never-revealed holes: fills built from the truth", command_line(), notes)
 
