@@ -50,6 +50,14 @@ def test_empty_masks_copy_the_input_through(tiny_case):
     assert np.array_equal(result.frames, frames) and "nothing to fill" in result.notes[0]
 
 
+def test_masks_that_cover_most_of_the_clip_get_a_note(tiny_case):
+    frames, holes = tiny_case
+    inverted = ~holes
+    assert inverted.mean() > 0.5 and holes.mean() < 0.5
+    assert any("invert" in note for note in inpaint_video(frames, inverted, get_preset("default")).notes)
+    assert not any("invert" in note for note in inpaint_video(frames, holes, get_preset("default")).notes)
+
+
 def test_bad_arrays_are_clear_errors(tiny_case):
     frames, holes = tiny_case
     with pytest.raises(VideofillError, match="11 masks but 12 frames"):

@@ -239,8 +239,10 @@ def read_record(path: str | Path) -> dict:
     """
     try:
         data = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as err:
-        raise VideofillError(f"cannot read the configuration {path}: {err.__class__.__name__}") from None
+    except OSError as err:
+        raise VideofillError(f"cannot read the configuration {path}: {err.strerror or err.__class__.__name__}") from None
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
+        raise VideofillError(f"cannot read the configuration {path}: not JSON ({err.__class__.__name__})") from None
     if not isinstance(data, dict):
         raise VideofillError(f"{path} is not a videofill configuration or run record")
     return data

@@ -25,6 +25,7 @@ from videofill import __version__
 from videofill.config import InpaintConfig, get_preset
 from videofill.errors import VideofillError
 from videofill.io.atomic import atomic_write, remove_stale_partials
+from videofill.io.images import is_video_file
 from videofill.io.masks import iter_masks
 from videofill.io.timecode import frame_range
 from videofill.io.video import FOLDER_FPS, iter_frames, probe
@@ -189,7 +190,7 @@ def _tracked_masks(input, marks, run_dir: Path, resume: bool, progress: bool, sa
 def _run(input, masks, output, config, start, end, overwrite, resume, progress, say, save_progress, flow_estimator,
          run_dir, on_frame=None) -> FileResult:
     info = probe(input)
-    if info.is_folder:
+    if info.is_folder and is_video_file(output):  # a folder of frames written back needs no frame rate
         say(f"note: {input} is a folder of frames: {FOLDER_FPS} fps assumed for the output")
     first, last = frame_range(
         None if start is None else str(start), None if end is None else str(end), info.frame_count, info.fps

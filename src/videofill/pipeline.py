@@ -31,6 +31,10 @@ from videofill.fill.methods import (
 from videofill.fill.prepare import PreparedVideo, crop_video, hole_region, prepare
 from videofill.fill.train import FitResult, VideoTensors
 
+#: A note says the masks may be inverted when more than this share of all the clip's pixels is hole (objects rarely
+#: cover half a video; an inverted mask, object black on white, covers most of it).
+MOSTLY_HOLE = 0.5
+
 
 def resolve_device(name: str) -> torch.device:
     """'auto' -> CUDA when present, else CPU; 'cuda' without a GPU is a VideofillError."""
@@ -161,6 +165,9 @@ def inpaint_video(
     if not holes.any():
         notes.append("the masks are empty: nothing to fill, the input is copied through")
         return InpaintResult(frames.copy(), notes=notes)
+    if holes.mean() > MOSTLY_HOLE:  # the same words in every window, so that a long clip says it once
+        notes.append(f"the masks cover more than {MOSTLY_HOLE:.0%} of the frames (non-zero = hole): if the object is "
+                     "black in them, invert them")
     full_holes = np.flatnonzero(holes.reshape(len(holes), -1).all(axis=1))
     if len(full_holes):
         notes.append(f"frame(s) {', '.join(map(str, full_holes[:10]))} are all hole: filled from other frames only (the clip's mean colour where none shows a pixel)")

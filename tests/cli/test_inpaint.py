@@ -527,3 +527,21 @@ def test_unseen_filler_reaches_the_run_and_its_record(tiny_dir, tmp_path, capsys
                             "--quality", "best", "--unseen-filler", "patches", "--unseen-steps", "0")
     assert code == 0, err
     assert json.loads(record_path_for(tmp_path / "p").read_text())["config"]["unseen_filler"] == "patches"
+
+
+def test_a_missing_config_file_says_so(tmp_path, capsys):
+    code, _, err = run_main(capsys, "inpaint", "--config", tmp_path / "nope.json")
+    assert code == 2
+    assert_one_line_error(err, "nope.json", "no such file")
+    (tmp_path / "bad.json").write_text("{not json")
+    code, _, err = run_main(capsys, "inpaint", "--config", tmp_path / "bad.json")
+    assert code == 2
+    assert_one_line_error(err, "bad.json", "not JSON")
+
+
+def test_notes_are_prefixed_and_a_frame_folder_written_as_frames_needs_no_frame_rate(tiny_dir, tmp_path, capsys):
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "frames")
+    assert code == 0 and "fps assumed" not in err, err
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", tmp_path / "r.mp4")
+    notes = [line for line in err.splitlines() if "fps assumed" in line]
+    assert code == 0 and len(notes) == 1 and notes[0].startswith("videofill: note: "), err

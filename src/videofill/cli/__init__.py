@@ -2,7 +2,7 @@
 
 The command line only parses flags and calls the library (:func:`videofill.files.inpaint_file`,
 :func:`videofill.eval.report.evaluate`, ...). Any VideofillError (bad input) is printed as one line and the command
-exits with status 2, leaving nothing at the output path. Notes (warnings the library issues) are printed once each,
+exits with status 2, leaving nothing at the output path; so does a flag the parser refuses. Notes (warnings the library issues) are printed once each,
 as ``videofill: note: ...``; ``--quiet`` silences them. Parsing and ``--help`` do not import torch.
 
 This module builds the parser and runs a command (:func:`main`); each command's flags and call live in the module
@@ -14,6 +14,7 @@ named after it: :mod:`~videofill.cli.inpaint`, :mod:`~videofill.cli.track` (trac
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import warnings
@@ -29,8 +30,16 @@ from videofill.cli.viz import add_viz
 from videofill.errors import VideofillError
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``videofill inpaint: error: ...``, where to find the usage),
+    exit status 2, like every other bad input; its subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (usage: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="videofill",
         description="Video inpainting by internal learning (Zhang et al., ICCV 2019). Masks: non-zero = hole.",
         formatter_class=HelpFormatter,
@@ -78,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     except VideofillError as err:
         print(f"videofill: error: {err}", file=sys.stderr)
         return VideofillError.exit_code
+    except BrokenPipeError:  # the reader of stdout went away (videofill eval ... | head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush cannot fail again
+        return 1
     except KeyboardInterrupt:
         hint = " (run the same command with --resume to continue)" if getattr(args, "command", None) == "inpaint" else ""
         print(f"videofill: interrupted{hint}", file=sys.stderr)

@@ -28,9 +28,10 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def say(args: argparse.Namespace, message: str) -> None:
-    """``message`` on stderr, unless ``--quiet``."""
+    """``message`` on stderr, unless ``--quiet``; a library's ``note: ...`` line as ``videofill: note: ...``, like the
+    notes it issues as warnings."""
     if not getattr(args, "quiet", False):
-        print(message, file=sys.stderr)
+        print(f"videofill: {message}" if message.startswith("note: ") else message, file=sys.stderr)
 
 
 def add_marks(group, prefix: str = "") -> None:
