@@ -223,12 +223,15 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
     mixed.mkdir()
     cv2.imwrite(str(mixed / "00000.png"), np.zeros((8, 8, 3), np.uint8))
     cv2.imwrite(str(mixed / "00001.png"), np.zeros((8, 9, 3), np.uint8))
+    notes = tmp_path / "notes.txt"  # FFmpeg's tty demuxer would draw it as a video
+    notes.write_text("a README, given as the input by mistake\n" * 40)
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.txt").write_text("no images here")
     return {
         "missing": tmp_path / "missing.mp4",
         "text renamed .mp4": text,
+        "text file": notes,
         "truncated": truncated,
         "zero frames": zero,
         "mixed sizes": mixed,
@@ -236,7 +239,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
     }
 
 
-@pytest.mark.parametrize("case", ["missing", "text renamed .mp4", "truncated", "zero frames", "mixed sizes", "empty folder"])
+@pytest.mark.parametrize("case", ["missing", "text renamed .mp4", "text file", "truncated", "zero frames", "mixed sizes", "empty folder"])
 def test_bad_inputs_raise_a_videofill_error_naming_the_file(tmp_path, case):
     path = _bad_inputs(tmp_path)[case]
     with pytest.raises(VideofillError) as err:

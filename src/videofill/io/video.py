@@ -56,6 +56,10 @@ def error_reason(err: BaseException) -> str:
 
 
 
+#: FFmpeg demuxers that read any text file as a video (of its characters drawn in a terminal font): refused.
+TEXT_DEMUXERS = ("tty",)
+
+
 def _open_video(path: Path) -> av.container.InputContainer:
     """Open a video file with PyAV, turning every failure into a one-line VideofillError."""
     if path.is_file() and is_image_file(path):
@@ -64,6 +68,9 @@ def _open_video(path: Path) -> av.container.InputContainer:
         container = av.open(str(path), mode="r")
     except (av.error.FFmpegError, OSError, ValueError) as err:
         raise VideofillError(f"cannot read {path}: not a video, or the file is corrupt ({error_reason(err)})") from None
+    if container.format.name in TEXT_DEMUXERS:  # FFmpeg renders a text file as a video of its characters
+        container.close()
+        raise VideofillError(f"{path} is a text file, not a video")
     if not container.streams.video:
         container.close()
         raise VideofillError(f"{path} has no video stream")
