@@ -6,12 +6,15 @@ from scipy import ndimage
 from videofill.fill.membrane import membrane_fill
 from videofill.fill.propagate import propagate
 from videofill.fill.synthesis import (
+    ALIGNED_PLATE_SHARE,
     HEDGE_SIGMA_PX,
     SMOOTHS,
+    align_to_middle,
     background_plate,
     blend_plate,
     camera_is_static,
     fill_plate,
+    largest_corner_move,
     smooth_fills,
     synthesize_video,
     texture_ratio,
@@ -225,7 +228,8 @@ def test_a_forced_filler_is_used_under_a_moving_camera_only_when_it_copies_patch
     holes[:, 32:64, 48:80] = True
     blanked = np.where(holes[..., None], 0, frames)
     moving = np.repeat(np.eye(3)[None], count - 1, axis=0)
-    moving[:, 0, 2] = 3.0  # 3 px per frame: a moving camera
+    moving[:, 0, 2] = 20.0  # 20 px per frame: wider than one aligned plate (ALIGNED_PLATE_SHARE of the diagonal)
+    assert largest_corner_move(align_to_middle(moving), 96, 128) > ALIGNED_PLATE_SHARE * np.hypot(96, 128)
     for fillers in (("diffusion",), ("network",)):  # no synthesis there: the frames come back
         assert np.array_equal(synthesize_video(blanked, holes, holes, moving, min_radius=0, fillers=fillers), blanked)
     forced = synthesize_video(blanked, holes, holes, moving, min_radius=0, fillers=("patches",))
@@ -343,3 +347,44 @@ def test_synthesize_video_passes_the_smooth_fills_on_to_the_plate():
         video = synthesize_video(frames, holes, holes, None, fillers=("diffusion",), smooths=smooths)
         errors[smooths] = np.abs(video[holes].astype(int) - frames[holes]).max()
     assert errors[SMOOTHS] <= 1 < errors[("membrane",)]  # the thin plate continues the parabola, the membrane sags
+
+
+def _shift(dx, dy):
+    matrix = np.eye(3)
+    matrix[:2, 2] = dx, dy
+    return matrix
+
+
+def test_align_to_middle_adds_up_the_shifts_to_the_middle_frame():
+    rng = np.random.default_rng(0)
+    steps = rng.normal(0, 2, (6, 2))  # frame t -> t + 1 moves pixels by steps[t]
+    alignments = align_to_middle(np.stack([_shift(*step) for step in steps]))
+    middle = 3  # of 7 frames
+    position = np.concatenate([[[0, 0]], np.cumsum(steps, axis=0)])  # where frame 0's pixel (0, 0) is in frame t
+    for t in range(7):
+        np.testing.assert_allclose(alignments[t][:2, 2], position[middle] - position[t], atol=1e-9)
+        np.testing.assert_allclose(alignments[t][:2, :2], np.eye(2), atol=1e-9)
+    assert largest_corner_move(np.stack([_shift(3, 4)]), 10, 20) == pytest.approx(5.0)
+    zoom = np.diag([1.5, 1.5, 1.0])  # the far corner (19, 9) moves by half its distance from the origin
+    assert largest_corner_move(zoom[None], 10, 20) == pytest.approx(0.5 * np.hypot(19, 9))
+
+
+def test_a_slowly_panning_camera_fills_a_hole_that_stays_put_in_the_scene_from_one_aligned_plate():
+    rng = np.random.default_rng(1)
+    world = cv2.GaussianBlur(rng.integers(0, 256, (60, 100, 3)).astype(np.uint8), (0, 0), 2)
+    count, width = 5, 90
+    frames = np.stack([world[:, t : t + width] for t in range(count)])  # the camera pans right 1 px per frame
+    holes = np.zeros(frames.shape[:3], bool)
+    for t in range(count):
+        holes[t, 20:44, 40 - t : 64 - t] = True  # a box that stays put in the scene: no frame shows behind it
+    blanked = np.where(holes[..., None], 0, frames)
+    pan = np.stack([_shift(-1, 0)] * (count - 1))
+    assert not camera_is_static(pan, 60, width)
+    video = synthesize_video(blanked, holes, holes, pan, fillers=("diffusion",))
+    assert np.array_equal(video[~holes], blanked[~holes]) and (video[holes] > 0).mean() > 0.99
+    middle = video[2, 20:44, 38:62].astype(int)
+    for t in range(count):  # the same fill in every frame, where the scene puts it
+        assert np.abs(video[t, 20:44, 40 - t : 64 - t].astype(int) - middle).max() <= 2
+    error = np.abs(video[holes].astype(int) - frames[holes]).mean()
+    telea = np.stack([cv2.inpaint(f, h.astype(np.uint8), 3, cv2.INPAINT_TELEA) for f, h in zip(blanked, holes)])
+    assert error < np.abs(telea[holes].astype(int) - frames[holes]).mean() * 1.5  # a smooth fill, not garbage

@@ -16,9 +16,12 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   best on the same copies (:data:`SMOOTHS`: the membrane, the thin plate, or their mean). Every frame takes the
   result shifted by its own difference from the plate, carried in from the hole's edge by the membrane
   (:func:`blend_plate`): the fill is stable in time and still follows what moves or changes light at the hole's edge.
-- Moving camera: each frame is synthesised with patches on its own, its matches started from the previous frame's,
-  when patches beat the frame's own spatial fill (Telea) on the first frame (or always, when patches or exemplar
-  copies are forced).
+- A camera that moves a little (hand-held, a slow drift: the chained homographies align every frame to the middle
+  one within :data:`ALIGNED_PLATE_SHARE` of the diagonal): the same, on the plate of the frames warped onto the
+  middle one (:func:`align_to_middle`), for the pixels no frame shows; each frame takes the fill warped back.
+- A camera that moves more: each frame is synthesised with patches on its own, its matches started from the
+  previous frame's, when patches beat the frame's own spatial fill (Telea) on the first frame (or always, when
+  patches or exemplar copies are forced).
 
 Conventions: images uint8 (H, W, 3) RGB or (T, H, W, 3); masks bool, True = to fill; coordinates (y, x) in pixels.
 """
@@ -54,6 +57,10 @@ BLEND_MARGIN = 8
 MOVING_MARGIN = 0.8
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
+#: A moving camera whose frames the chained homographies align to the middle one with no corner moved further than
+#: this share of the frame's diagonal (a hand-held shot, a slow drift) gets the static camera's plate, built on the
+#: aligned frames (:func:`align_to_middle`); a wider move keeps patches frame by frame.
+ALIGNED_PLATE_SHARE = 0.1
 #: A candidate between the network's texture and diffusion's smooth hedge: the network's detail finer than
 #: :data:`HEDGE_SIGMA_PX` at full contrast on diffusion's coarser part (most of the error of a fill is coarse, and
 #: there diffusion, chosen among the smooth fills, guesses better than the network: on the 16 never-revealed holes of
@@ -436,6 +443,32 @@ def camera_is_static(homographies: np.ndarray, height: int, width: int, threshol
     return True
 
 
+def align_to_middle(homographies: np.ndarray) -> np.ndarray:
+    """The homographies that take each frame onto the middle one, chained from frame-to-frame ones.
+
+    Args:
+        homographies: float (T - 1, 3, 3), matrix t maps pixel (x, y, 1) of frame t to frame t + 1.
+
+    Returns:
+        float64 (T, 3, 3): matrix t maps pixel (x, y, 1) of frame t to frame T // 2 (identity for that frame).
+    """
+    count = len(homographies) + 1
+    middle = count // 2
+    out = np.repeat(np.eye(3)[None], count, axis=0)
+    for t in range(middle - 1, -1, -1):  # t -> t + 1 -> ... -> middle
+        out[t] = out[t + 1] @ homographies[t]
+    for t in range(middle + 1, count):  # t -> t - 1 -> ... -> middle
+        out[t] = out[t - 1] @ np.linalg.inv(homographies[t - 1])
+    return out / out[:, 2:3, 2:3]
+
+
+def largest_corner_move(alignments: np.ndarray, height: int, width: int) -> float:
+    """The largest distance (px) that any of ``alignments`` (float (T, 3, 3)) moves a corner of the frame."""
+    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], np.float64)
+    mapped = corners @ alignments.transpose(0, 2, 1)
+    return float(np.linalg.norm(mapped[..., :2] / mapped[..., 2:3] - corners[:, :2], axis=-1).max())
+
+
 def background_plate(frames: np.ndarray, holes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The static camera's background: per pixel, the median of the frames where it is known.
 
@@ -494,6 +527,46 @@ def blend_plate(frame: np.ndarray, plate: np.ndarray, region: np.ndarray, margin
     return out
 
 
+def _fill_from_plate(frames, holes, unseen, thick, alignments, network_steps, patch, seed, min_radius, device,
+                     fillers, progress, network_runs, smooths) -> np.ndarray:
+    """:func:`synthesize_video` on one background plate: of the frames as they are (``alignments`` None: a static
+    camera), or of the frames warped onto the middle one by ``alignments`` (float (T, 3, 3), :func:`align_to_middle`),
+    the plate's fill then warped back into each frame (bicubic) for the pixels no frame shows. Pixels a warp brings
+    from outside a frame count as holes, and each warped hole grows by 1 px (the bilinear warp mixes its edge with
+    the fill)."""
+    out = frames.copy()
+    count, height, width = holes.shape
+    size = (width, height)
+    if alignments is None:
+        aligned, aligned_holes = frames, holes
+    else:
+        ones = np.ones((height, width), np.uint8)
+        aligned = np.stack([cv2.warpPerspective(f, a, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+                            for f, a in zip(frames, alignments)])
+        outside = np.stack([cv2.warpPerspective(ones, a, size, flags=cv2.INTER_NEAREST) == 0 for a in alignments])
+        grown = np.stack([cv2.dilate(cv2.warpPerspective(h.astype(np.uint8), a, size, flags=cv2.INTER_NEAREST),
+                                     np.ones((3, 3), np.uint8)) for h, a in zip(holes, alignments)])
+        aligned_holes = (grown > 0) | outside
+    plate, never = background_plate(aligned, aligned_holes)
+    if never.all():  # no frame shows any pixel: nothing to synthesise from, the frames keep their own fill
+        return out
+    plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
+                            frames=aligned, holes=aligned_holes, network_runs=network_runs, smooths=smooths)
+    for t in range(count):
+        filled, never_here, inside = plate_fill.filled, never, np.ones_like(never)
+        if alignments is not None:  # the plate seen from frame t
+            back = np.linalg.inv(alignments[t])
+            filled = cv2.warpPerspective(filled, back, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+            never_here = cv2.warpPerspective(never.astype(np.uint8), back, size, flags=cv2.INTER_NEAREST) > 0
+            inside = cv2.warpPerspective(np.ones((height, width), np.uint8), back, size, flags=cv2.INTER_NEAREST) > 0
+        if alignments is None:  # shown by a frame too far away or too unsure for propagation, and what none shows
+            take = (thick[t] & ~never) | (never & unseen[t])
+        else:  # what no frame shows only: the median of warped frames blurs what moves (a pouring kettle)
+            take = never_here & unseen[t] & inside
+        out[t] = blend_plate(frames[t], filled, take)
+    return out
+
+
 def synthesize_video(
     frames: np.ndarray,
     holes: np.ndarray,
@@ -518,15 +591,17 @@ def synthesize_video(
         unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``).
         homographies: float (T - 1, 3, 3) frame t -> t + 1 (:class:`videofill.fill.propagate.Propagation`); the
             camera is taken to be static when they move the corners by less than :data:`STATIC_CAMERA_PX` (None:
-            static).
+            static), and to move a little when, chained, they move no corner further than
+            :data:`ALIGNED_PLATE_SHARE` of the diagonal from the middle frame (the plate is built on the aligned
+            frames).
         patch: patch side in pixels.
         seed: seeds the random search and the network.
         min_radius: only parts of ``unseen`` this thick take patches or exemplar copies (:func:`thick_parts`); any part
             may take the network's fill.
-        network_steps: static camera: Adam steps of each network trained on the plate (0: not a candidate).
+        network_steps: Adam steps of each network trained on the plate (0: not a candidate).
         device: where that network trains.
-        fillers: the static camera's candidate fillers (:func:`fill_plate`; ValueError for an unknown name). Under a
-            moving camera only patches synthesise: with "patches" or "exemplar" among them, when they beat diffusion
+        fillers: the plate's candidate fillers (:func:`fill_plate`; ValueError for an unknown name). Under a camera
+            that moves more only patches synthesise: with "patches" or "exemplar" among them, when they beat diffusion
             on the first frame's copies, or always when "diffusion" is not among them (exemplar forced gives patches
             there: copies made one frame at a time would flicker).
         progress: show the network's training as a progress bar.
@@ -534,9 +609,9 @@ def synthesize_video(
         smooths: what diffusion may be on the static plate (:func:`fill_plate`; for comparisons).
 
     Returns:
-        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced: under a static camera by the plate's
-        fill (whichever filler won, diffusion included), under a moving camera where patches measured
-        better than diffusion or were forced.
+        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced: under a static camera, or one that
+        moves a little, by the plate's fill (whichever filler won, diffusion included); under a camera that moves
+        more where patches measured better than diffusion or were forced.
     """
     unknown = sorted(set(fillers) - set(FILLERS))
     if unknown:
@@ -548,17 +623,14 @@ def synthesize_video(
     thick = np.stack([thick_parts(u, min_radius) for u in unseen])
     count, height, width = holes.shape
     static = homographies is None or camera_is_static(homographies, height, width)
-    if static:
-        plate, never = background_plate(frames, holes)
-        if never.all():  # no frame shows any pixel: nothing to synthesise from, the frames keep their own fill
-            return out
-        plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
-                                frames=frames, holes=holes, network_runs=network_runs, smooths=smooths)
-        for t in range(count):
-            # shown by a frame too far away or too unsure for propagation (the plate), and what no frame shows
-            take = (thick[t] & ~never) | (never & unseen[t])
-            out[t] = blend_plate(frames[t], plate_fill.filled, take)
-        return out
+    alignments = None
+    if not static:
+        alignments = align_to_middle(homographies)
+        if largest_corner_move(alignments, height, width) > ALIGNED_PLATE_SHARE * np.hypot(height, width):
+            alignments = None  # too wide a move for one plate: patches frame by frame below
+    if static or alignments is not None:
+        return _fill_from_plate(frames, holes, unseen, thick, alignments, network_steps, patch, seed, min_radius,
+                                device, fillers, progress, network_runs, smooths)
     # under a moving camera patches are the only synthesis (exemplar copies, one frame at a time, would flicker)
     if not thick.any() or not any(name in fillers for name in _THICK_FILLERS):
         return out
@@ -609,6 +681,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
 
 
 __all__ = [
+    "ALIGNED_PLATE_SHARE",
     "EXEMPLAR_AND_NETWORK",
     "EXEMPLAR_MIN_RADIUS_PX",
     "FILLERS",
@@ -618,11 +691,13 @@ __all__ = [
     "STATIC_CAMERA_PX",
     "TEXTURE_FLOOR",
     "PlateFill",
+    "align_to_middle",
     "background_plate",
     "blend_plate",
     "camera_is_static",
     "fill_plate",
     "fill_unseen",
+    "largest_corner_move",
     "smooth_fills",
     "synthesis_wins",
     "synthesize_video",
