@@ -364,6 +364,19 @@ def test_align_to_middle_adds_up_the_shifts_to_the_middle_frame():
     for t in range(7):
         np.testing.assert_allclose(alignments[t][:2, 2], position[middle] - position[t], atol=1e-9)
         np.testing.assert_allclose(alignments[t][:2, :2], np.eye(2), atol=1e-9)
+    warps = rng.normal(0, 0.05, (4, 3, 3)) * np.array([[1, 1, 20], [1, 1, 20], [0.001, 0.001, 0]]) + np.eye(3)
+    alignments = align_to_middle(warps)  # scale, shear and perspective: the order of the products matters
+    point = np.array([7.0, 5.0, 1.0])
+    for t in range(5):  # map the point step by step, frame t -> ... -> frame 2
+        step = point.copy()
+        for k in range(t, 2):
+            step = warps[k] @ step
+            step /= step[2]
+        for k in range(t - 1, 1, -1):
+            step = np.linalg.solve(warps[k], step)
+            step /= step[2]
+        mapped = alignments[t] @ point
+        np.testing.assert_allclose(mapped[:2] / mapped[2], step[:2], atol=1e-9)
     assert largest_corner_move(np.stack([_shift(3, 4)]), 10, 20) == pytest.approx(5.0)
     zoom = np.diag([1.5, 1.5, 1.0])  # the far corner (19, 9) moves by half its distance from the origin
     assert largest_corner_move(zoom[None], 10, 20) == pytest.approx(0.5 * np.hypot(19, 9))

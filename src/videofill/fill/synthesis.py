@@ -553,16 +553,14 @@ def _fill_from_plate(frames, holes, unseen, thick, alignments, network_steps, pa
     plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
                             frames=aligned, holes=aligned_holes, network_runs=network_runs, smooths=smooths)
     for t in range(count):
-        filled, never_here, inside = plate_fill.filled, never, np.ones_like(never)
-        if alignments is not None:  # the plate seen from frame t
-            back = np.linalg.inv(alignments[t])
-            filled = cv2.warpPerspective(filled, back, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-            never_here = cv2.warpPerspective(never.astype(np.uint8), back, size, flags=cv2.INTER_NEAREST) > 0
-            inside = cv2.warpPerspective(np.ones((height, width), np.uint8), back, size, flags=cv2.INTER_NEAREST) > 0
         if alignments is None:  # shown by a frame too far away or too unsure for propagation, and what none shows
-            take = (thick[t] & ~never) | (never & unseen[t])
-        else:  # what no frame shows only: the median of warped frames blurs what moves (a pouring kettle)
-            take = never_here & unseen[t] & inside
+            filled, take = plate_fill.filled, (thick[t] & ~never) | (never & unseen[t])
+        else:  # what no frame shows only (the median of warped frames blurs what moves: a pouring kettle); the plate
+            # covers the middle frame only, so a pixel of frame t outside it (border 0: not never) keeps its fill
+            back = np.linalg.inv(alignments[t])
+            filled = cv2.warpPerspective(plate_fill.filled, back, size, flags=cv2.INTER_CUBIC,
+                                         borderMode=cv2.BORDER_REPLICATE)
+            take = (cv2.warpPerspective(never.astype(np.uint8), back, size, flags=cv2.INTER_NEAREST) > 0) & unseen[t]
         out[t] = blend_plate(frames[t], filled, take)
     return out
 
@@ -626,7 +624,7 @@ def synthesize_video(
     alignments = None
     if not static:
         alignments = align_to_middle(homographies)
-        if largest_corner_move(alignments, height, width) > ALIGNED_PLATE_SHARE * np.hypot(height, width):
+        if not largest_corner_move(alignments, height, width) <= ALIGNED_PLATE_SHARE * np.hypot(height, width):
             alignments = None  # too wide a move for one plate: patches frame by frame below
     if static or alignments is not None:
         return _fill_from_plate(frames, holes, unseen, thick, alignments, network_steps, patch, seed, min_radius,
@@ -656,11 +654,11 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
         size: (W, h) of the real frames inside padded ones (the padding, at the right and bottom, is left alone);
             None: the whole frames.
         seed: seeds the random search and the network.
-        network_steps, device, network_runs: the networks on the static plate (:func:`fill_plate`); the pipeline
+        network_steps, device, network_runs: the networks on the plate (:func:`fill_plate`); the pipeline
             passes ``InpaintConfig.unseen_steps`` and ``unseen_runs``.
         progress: show the network's training as a progress bar.
         filler: "auto" (the choice of :func:`fill_plate` among :data:`FILLERS`) or one of them, forced
-            (``InpaintConfig.unseen_filler``); the network's act under a static camera only.
+            (``InpaintConfig.unseen_filler``); the network's act on the plate of a static or hand-held camera only.
 
     Returns:
         A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised
