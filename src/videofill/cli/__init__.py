@@ -2,8 +2,9 @@
 
 The command line only parses flags and calls the library (:func:`videofill.files.inpaint_file`,
 :func:`videofill.eval.report.evaluate`, ...). Any VideofillError (bad input) is printed as one line and the command
-exits with status 2, leaving nothing at the output path; so does a flag the parser refuses. Notes (warnings the library issues) are printed once each,
-as ``videofill: note: ...``; ``--quiet`` silences them. Parsing and ``--help`` do not import torch.
+exits with status 2, leaving nothing at the output path; so does a flag the parser refuses (:class:`Parser`). Notes
+(warnings the library issues) are printed once each, as ``videofill: note: ...``; ``--quiet`` silences them.
+Parsing and ``--help`` do not import torch.
 
 This module builds the parser and runs a command (:func:`main`); each command's flags and call live in the module
 named after it: :mod:`~videofill.cli.inpaint`, :mod:`~videofill.cli.track` (track, eval-masks),
