@@ -92,6 +92,16 @@ def unseen_cases(data: Path, layout: str = "centre"):
         yield f"{short} text", frames, np.repeat(watermark_mask(height, width, layout)[None], count, axis=0)
 
 
+def save_hole_crops(path: Path, shown: dict, hole: np.ndarray, scale: int = 2) -> None:
+    """Save ``shown`` (label -> uint8 (H, W, 3), one frame each) side by side, cropped to the bounding box of ``hole``
+    (bool (H, W), not empty) grown by 16 px and enlarged ``scale`` times (nearest neighbour)."""
+    ys, xs = np.nonzero(hole)
+    y0, y1, x0, x1 = max(0, ys.min() - 16), ys.max() + 17, max(0, xs.min() - 16), xs.max() + 17
+    crops = {label: cv2.resize(frame[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+             for label, frame in shown.items()}
+    save_image(path, comparison_figure(crops, columns=len(crops)))
+
+
 def measure(name, frames, holes, configs, out_dir, seconds_budget=None):
     """Rows (one per method) of full PSNR, hole PSNR and hole sharpness ratio; saves a figure and a temporal slice."""
     rows, results = [], {}
@@ -112,11 +122,8 @@ def measure(name, frames, holes, configs, out_dir, seconds_budget=None):
     middle = len(frames) // 2
     shown = {"input": np.where(holes[..., None], 0, frames)[middle], **{k: v[middle] for k, v in results.items()}, "truth": frames[middle]}
     save_image(out_dir / f"{slug}.png", comparison_figure(shown, columns=len(shown)))
-    hy, hx = np.nonzero(holes[middle])  # the same, cropped to the hole and enlarged (ghosts, smears)
-    if len(hy):
-        y0, y1, x0, x1 = max(0, hy.min() - 16), hy.max() + 17, max(0, hx.min() - 16), hx.max() + 17
-        crops = {k: cv2.resize(v[y0:y1, x0:x1], None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST) for k, v in shown.items()}
-        save_image(out_dir / f"{slug}_hole.png", comparison_figure(crops, columns=len(crops)))
+    if holes[middle].any():  # the same, cropped to the hole and enlarged (ghosts, smears)
+        save_hole_crops(out_dir / f"{slug}_hole.png", shown, holes[middle])
     ys = np.nonzero(holes.any(axis=(0, 2)))[0]
     row = int(ys[len(ys) // 2])
     slices = {k: v for k, v in results.items()} | {"truth": frames}

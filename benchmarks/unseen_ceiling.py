@@ -32,13 +32,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 from common import RESULTS, command_line, find_data, machine_line, mean_row, write_table
-from unseen import LAYOUTS, unseen_cases
+from unseen import LAYOUTS, save_hole_crops, unseen_cases
 
 from videofill.eval.metrics import hole_sharpness_ratio, psnr
 from videofill.fill import synthesis
 from videofill.fill.exemplar import exemplar_fill
 from videofill.fill.propagate import telea_fill
-from videofill.viz import comparison_figure, save_image
 
 #: The Gaussian sigmas (px) below which the truth's coarse part is given.
 COARSE_SIGMAS_PX = (4.0, 2.0)
@@ -80,16 +79,13 @@ def coarse_with_detail(coarse_source: np.ndarray, detail_source: np.ndarray, sig
 
 
 def save_crops(path: Path, truth: np.ndarray, holes: np.ndarray, frames: dict) -> None:
-    """Save ``frames`` (label -> uint8 (H, W, 3), the middle frame) and the truth's middle frame side by side, cropped
-    to the hole's bounding box grown by 16 px (enlarged twice when narrower than 240 px: the boxes)."""
+    """Save ``frames`` (label -> uint8 (H, W, 3), the middle frame) between the input and the truth's middle frame,
+    cropped to the hole (enlarged twice when the crop is narrower than 240 px: the boxes)."""
     middle = len(truth) // 2
-    ys, xs = np.nonzero(holes[middle])
-    y0, y1, x0, x1 = max(0, ys.min() - 16), ys.max() + 17, max(0, xs.min() - 16), xs.max() + 17
-    shown = {"input": np.where(holes[middle][..., None], 0, truth[middle]), **frames, "truth": truth[middle]}
-    scale = 2 if x1 - x0 < 240 else 1
-    crops = {label: cv2.resize(frame[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
-             for label, frame in shown.items()}
-    save_image(path, comparison_figure(crops, columns=len(crops)))
+    hole = holes[middle]
+    shown = {"input": np.where(hole[..., None], 0, truth[middle]), **frames, "truth": truth[middle]}
+    xs = np.nonzero(hole.any(axis=0))[0]
+    save_hole_crops(path, shown, hole, scale=2 if xs.max() - xs.min() + 33 < 240 else 1)
 
 
 def stage_rows(folder: Path, layout: str) -> dict:

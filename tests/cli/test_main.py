@@ -1,6 +1,7 @@
 """The ways to start the command: the ``videofill`` script of pyproject.toml, ``python -m videofill`` and
 ``python -m videofill.cli``."""
 
+import argparse
 import importlib
 import subprocess
 import sys
@@ -48,7 +49,7 @@ def test_a_closed_pipe_on_stdout_stops_quietly(monkeypatch, tmp_path, capsys):
 
     parser = cli.build_parser()
     monkeypatch.setattr(cli, "build_parser", lambda: parser)
-    monkeypatch.setattr(parser, "parse_args", lambda argv: __import__("argparse").Namespace(run=run, command="eval"))
+    monkeypatch.setattr(parser, "parse_args", lambda argv: argparse.Namespace(run=run, command="eval"))
     with (tmp_path / "stdout").open("w") as stdout:  # main points stdout's descriptor elsewhere: not the test's
         monkeypatch.setattr(sys, "stdout", stdout)
         assert cli.main(["eval"]) == 1

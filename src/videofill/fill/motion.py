@@ -107,15 +107,20 @@ def complete_flow(flow: np.ndarray, camera: np.ndarray, unknown: np.ndarray) -> 
     return camera + filled
 
 
+def corner_moves(matrices: np.ndarray, height: int, width: int) -> np.ndarray:
+    """How far (px) each homography of ``matrices`` (float (N, 3, 3), mapping (x, y, 1)) moves each corner of a
+    ``height`` x ``width`` frame: float64 (N, 4)."""
+    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], np.float64)
+    mapped = corners @ np.asarray(matrices, np.float64).transpose(0, 2, 1)
+    return np.linalg.norm(mapped[..., :2] / mapped[..., 2:3] - corners[:, :2], axis=-1)
+
+
 def still_hole(matrix: np.ndarray, hole: np.ndarray, next_hole: np.ndarray) -> bool:
     """Whether a static camera looks at a static hole between two frames: the homography (3, 3) moves the frame's
     corners by less than :data:`STILL_CAMERA_PX` px and the holes (bool (H, W)) overlap by :data:`STILL_HOLE_IOU` or
     more (intersection over union). Then the ``local`` model must not complete the flow inside the hole from its
     border: that carries the motion around the hole (a crowd behind a watermark) into it."""
-    height, width = hole.shape
-    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], np.float64)
-    mapped = corners @ matrix.T
-    moved = np.linalg.norm(mapped[:, :2] / mapped[:, 2:3] - corners[:, :2], axis=1).mean()
+    moved = corner_moves(matrix[None], *hole.shape).mean()
     union = np.count_nonzero(hole | next_hole)
     overlap = np.count_nonzero(hole & next_hole) / union if union else 1.0
     return bool(moved < STILL_CAMERA_PX and overlap >= STILL_HOLE_IOU)
@@ -170,6 +175,7 @@ __all__ = [
     "FLOW_MARGIN_PX",
     "MotionModels",
     "complete_flow",
+    "corner_moves",
     "fit_homography",
     "homography_flow",
     "motion_models",

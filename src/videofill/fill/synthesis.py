@@ -38,6 +38,7 @@ from videofill.config import UNSEEN_FILLERS
 from videofill.fill.exemplar import exemplar_fill
 from videofill.fill.learned import dip_fill, smallest_side
 from videofill.fill.membrane import membrane_fill, membrane_solve, thin_plate_fill
+from videofill.fill.motion import corner_moves
 from videofill.fill.patches import PATCH, patch_synthesis
 
 #: Only parts of the unseen region that hold a disc of this radius (px) may take patches or exemplar copies (see
@@ -432,15 +433,7 @@ def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch
 def camera_is_static(homographies: np.ndarray, height: int, width: int, threshold: float = STATIC_CAMERA_PX) -> bool:
     """Whether every fitted homography (float (T - 1, 3, 3), frame t -> t + 1) moves the frame's corners by less
     than ``threshold`` px on average."""
-    if len(homographies) == 0:
-        return True
-    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], np.float64)
-    for matrix in homographies:
-        mapped = corners @ matrix.T
-        moved = mapped[:, :2] / mapped[:, 2:3] - corners[:, :2]
-        if np.linalg.norm(moved, axis=1).mean() >= threshold:
-            return False
-    return True
+    return len(homographies) == 0 or bool((corner_moves(homographies, height, width).mean(axis=1) < threshold).all())
 
 
 def align_to_middle(homographies: np.ndarray) -> np.ndarray:
@@ -464,9 +457,7 @@ def align_to_middle(homographies: np.ndarray) -> np.ndarray:
 
 def largest_corner_move(alignments: np.ndarray, height: int, width: int) -> float:
     """The largest distance (px) that any of ``alignments`` (float (T, 3, 3)) moves a corner of the frame."""
-    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], np.float64)
-    mapped = corners @ alignments.transpose(0, 2, 1)
-    return float(np.linalg.norm(mapped[..., :2] / mapped[..., 2:3] - corners[:, :2], axis=-1).max())
+    return float(corner_moves(alignments, height, width).max())
 
 
 def background_plate(frames: np.ndarray, holes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
