@@ -23,7 +23,7 @@ UNSEEN_FILLERS = ("auto", "diffusion", "patches", "exemplar", "network", "networ
 #: The revision of what quality best does with the pixels no frame shows (videofill.fill.synthesis); raised whenever
 #: that stage gives other pixels for the same settings. A checkpoint or window folder of `best` saved under another
 #: revision (or before revisions were recorded) is not resumed: its pixels would mix two fills.
-UNSEEN_REVISION = 8  # 8: a hand-held camera's plate is built on its frames aligned to the middle one
+UNSEEN_REVISION = 9  # 9: on wide regions the hedge's coarse part is the mean of diffusion and a coarse network (COARSE_SCALE)
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
 
@@ -38,7 +38,7 @@ class InpaintConfig:
 
     # --- what to run
     quality: str = "fast"  # fast: propagation alone | best: also synthesise what no frame shows (videofill.fill.synthesis)
-    unseen_steps: int = 200  # best, static or hand-held camera: Adam steps of each network (DIP) trained on the background plate to fill what no frame shows (alone, as the hedge network+diffusion, or guiding exemplar+network); 0: patches, exemplar and diffusion only
+    unseen_steps: int = 200  # best, static or hand-held camera: Adam steps of each network (DIP) trained on the background plate to fill what no frame shows (alone, as the hedge network+diffusion, or guiding exemplar+network; on a wide region the hedge's coarse network trains twice as many on the plate at half size); 0: patches, exemplar and diffusion only
     unseen_filler: str = "auto"  # best: what fills what no frame shows: auto (with the network: the lowest copy error among network, network+diffusion, exemplar and exemplar+network that keep texture on copies of the hole; without: patches, exemplar or diffusion) | diffusion (the smooth fill from the hole's edge: membrane, thin plate or their mean, whichever copies measure best) | patches | exemplar | network | network+diffusion | exemplar+network (the network and exemplar copies: on the plate of a static or hand-held camera only; under a camera that moves more exemplar asks for patches)
     unseen_runs: int = 2  # best, static or hand-held camera: networks of successive seeds whose fills are averaged (one network's fill varies much with its seed; benchmarks/results/unseen_seeds.md)
     method: str = "dip-vid-flow"  # dip | dip-vid | dip-vid-3dcn | dip-vid-flow (section 4.1)

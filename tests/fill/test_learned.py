@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from videofill.fill.learned import crop_around, dip_fill, smallest_side
+from videofill.fill.learned import coarse_dip_fill, crop_around, dip_fill, smallest_side
 
 
 def test_crop_around_holds_the_hole_and_its_margin_in_multiples():
@@ -59,3 +59,36 @@ def test_dip_fill_runs_average_the_networks_of_successive_seeds():
     assert not np.array_equal(one[hole], two[hole])  # the seeds differ
     with pytest.raises(ValueError, match="runs must be 1 or more"):
         dip_fill(image, hole, steps=1, runs=0)
+
+
+def test_coarse_dip_fill_at_factor_one_is_dip_fill():
+    rng = np.random.default_rng(2)
+    image = rng.integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    hole = np.zeros((48, 48), bool)
+    hole[18:30, 16:28] = True
+    small = {"steps": 3, "channels": (16, 32, 64), "margin": 8, "seed": 2}
+    assert np.array_equal(coarse_dip_fill(image, hole, factor=1, **small), dip_fill(image, hole, **small))
+    with pytest.raises(ValueError, match="factor must be 1 or more"):
+        coarse_dip_fill(image, hole, steps=1, factor=0)
+
+
+def test_coarse_dip_fill_learns_a_flat_colour_at_half_size():
+    image = np.zeros((96, 96, 3), np.uint8)
+    image[...] = (30, 120, 220)
+    hole = np.zeros((96, 96), bool)
+    hole[40:56, 40:56] = True
+    given = image.copy()
+    given[hole] = 0  # never looked at
+    out = coarse_dip_fill(given, hole, steps=100, factor=2, channels=(16, 32, 64), margin=8)
+    assert np.array_equal(out[~hole], image[~hole])
+    assert np.abs(out[hole].astype(int) - image[hole]).mean() < 5  # as dip_fill on the 48 px image
+
+
+def test_coarse_dip_fill_pads_an_image_smaller_than_the_network_at_that_size():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 255, (40, 60, 3), dtype=np.uint8)
+    hole = np.zeros((40, 60), bool)
+    hole[15:25, 25:37] = True
+    # at half size 20x30 px, below the 24 px of a network of three levels: padded by reflection, then cut back
+    out = coarse_dip_fill(image, hole, steps=2, factor=2, channels=(16, 32, 64), margin=8)
+    assert out.shape == image.shape and np.array_equal(out[~hole], image[~hole])

@@ -401,3 +401,28 @@ def test_a_slowly_panning_camera_fills_a_hole_that_stays_put_in_the_scene_from_o
     error = np.abs(video[holes].astype(int) - frames[holes]).mean()
     telea = np.stack([cv2.inpaint(f, h.astype(np.uint8), 3, cv2.INPAINT_TELEA) for f, h in zip(blanked, holes)])
     assert error < np.abs(telea[holes].astype(int) - frames[holes]).mean() * 1.5  # a smooth fill, not garbage
+
+
+def test_on_a_wide_region_the_hedge_takes_the_mean_of_diffusion_and_the_coarse_network(monkeypatch):
+    from videofill.fill import synthesis
+
+    plate = np.full((128, 128, 3), 100, np.uint8)  # flat: diffusion gives 100 and the network's detail is 0
+    never = np.zeros((128, 128), bool)
+    never[44:84, 44:84] = True  # 40 px: holds a disc of EXEMPLAR_MIN_RADIUS_PX
+    calls = []
+
+    def coarse_stand_in(image, hole, steps, factor, **options):
+        calls.append((steps, factor))
+        return np.where(hole[..., None], 160, image).astype(np.uint8)
+
+    monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: plate.copy())
+    monkeypatch.setattr(synthesis, "coarse_dip_fill", coarse_stand_in)
+    result = fill_plate(plate, never, network_steps=5, fillers=("network+diffusion",))
+    assert calls == [(synthesis.COARSE_SCALE * 5, synthesis.COARSE_SCALE)]
+    # computed by hand: (100 + 160) / 2 in the hole, blurred by HEDGE_SIGMA_PX; 20 px (5 sigma) inside the edge
+    assert np.abs(result.filled[60:68, 60:68].astype(int) - 130).max() <= 1
+    calls.clear()
+    thin = np.zeros((128, 128), bool)
+    thin[60, 30:90] = True  # a stroke: the coarse network is not trained
+    fill_plate(plate, thin, network_steps=5, fillers=("network+diffusion",))
+    assert calls == []
