@@ -426,3 +426,34 @@ def test_on_a_wide_region_the_hedge_takes_the_mean_of_diffusion_and_the_coarse_n
     thin[60, 30:90] = True  # a stroke: the coarse network is not trained
     fill_plate(plate, thin, network_steps=5, fillers=("network+diffusion",))
     assert calls == []
+
+
+def test_the_coarse_networks_guesses_on_the_copies_do_not_reach_the_fill(monkeypatch):
+    from videofill.fill import synthesis
+
+    plate = np.full((128, 128, 3), 100, np.uint8)
+    never = np.zeros((128, 128), bool)
+    never[44:84, 44:84] = True
+    # a stand-in that guesses the plate's own value in the region and 160 on the copies beside it
+    monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: plate.copy())
+    monkeypatch.setattr(synthesis, "coarse_dip_fill", lambda image, hole, *a, **k: np.where(
+        (hole & ~never)[..., None], 160, np.where(hole[..., None], 100, image)).astype(np.uint8))
+    result = fill_plate(plate, never, network_steps=5, fillers=("network+diffusion",))
+    assert (result.filled[never] == 100).all()
+
+
+def test_exemplar_and_networks_thin_parts_take_its_guide_without_the_coarse_network(monkeypatch):
+    from videofill.fill import synthesis
+
+    plate = np.full((128, 128, 3), 100, np.uint8)
+    never = np.zeros((128, 128), bool)
+    never[44:84, 44:84] = True  # wide: the coarse network is trained
+    never[20, 20:40] = True  # thin: left to what exemplar+network's copies were judged on
+    calls = []
+    monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: plate.copy())
+    monkeypatch.setattr(synthesis, "coarse_dip_fill", lambda image, hole, *a, **k: (
+        calls.append(1), np.where(hole[..., None], 160, image).astype(np.uint8))[1])
+    result = fill_plate(plate, never, network_steps=5, min_radius=2,
+                        fillers=("exemplar+network", "network+diffusion"))  # forced: the first
+    assert calls and sorted(name for _, name in result.choices) == ["exemplar+network", "network+diffusion"]
+    assert (result.filled[20, 20:40] == 100).all()  # the guide: diffusion (100) and the network's detail (none)

@@ -128,8 +128,10 @@ def coarse_dip_fill(
 ) -> np.ndarray:
     """:func:`dip_fill` on the image shrunk ``factor`` times, its fill enlarged back: the coarse step of a
     coarse-to-fine schedule. At the smaller size the hole is smaller against the network's receptive field and the
-    ``margin`` of context wider, and a step costs about ``factor ** 2`` times less, so the network can train longer
-    for the same time; what it gives is the hole's coarse structure (finer detail is lost to the shrinking).
+    ``margin`` of context wider, and a step costs less (up to ``factor ** 2`` times; about 2 times on the crop of a
+    5 % box at 320x176 px, where the margin and the network's smallest side stay as they are), so the network can
+    train longer for the same time; what it gives is the hole's coarse structure (finer detail is lost to the
+    shrinking).
 
     Args:
         image: uint8 (H, W, 3) RGB; its hole pixels are never looked at.

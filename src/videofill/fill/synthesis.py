@@ -9,8 +9,9 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   (:func:`videofill.fill.learned.dip_fill`), by the network's fill, its hedge with diffusion (the network's fine
   detail on diffusion's coarse part; on a wide region, on the mean of diffusion's and a coarse network's, trained on
   the plate at half size: :data:`COARSE_SCALE`), or exemplar copies (:func:`videofill.fill.exemplar.exemplar_fill`,
-  whole patches of the plate copied in, edges first, guided by diffusion or by the hedge), whichever has the lowest
-  error on copies of the region's parts moved onto known pixels of the plate among those that keep texture there
+  whole patches of the plate copied in, edges first, guided by diffusion or by the hedge on diffusion alone),
+  whichever has the lowest error on copies of the region's parts moved onto known pixels of the plate among those
+  that keep texture there
   (:data:`TEXTURE_FLOOR`), the errors pooled over all parts and measured in the frames; without the network, by
   patches (:func:`videofill.fill.patches.patch_synthesis`) or exemplar copies (on parts thick enough) when they
   measure better than diffusion, else by diffusion. Diffusion is the smooth fill from the hole's edge that measures
@@ -66,7 +67,8 @@ ALIGNED_PLATE_SHARE = 0.1
 #: A candidate between the network's texture and diffusion's smooth hedge: the network's detail finer than
 #: :data:`HEDGE_SIGMA_PX` at full contrast on diffusion's coarser part (most of the error of a fill is coarse, and
 #: there diffusion, chosen among the smooth fills, guesses better than the network: on the 16 never-revealed holes of
-#: benchmarks/results/unseen.md, "Night 7", better on 14 than on the mean of the two coarse parts, Nights 5-6's hedge).
+#: benchmarks/results/unseen.md, "Night 7", better on 14 than on the mean of the two coarse parts, Nights 5-6's hedge);
+#: on wide regions, the mean of diffusion's and a coarse network's coarser parts (:data:`COARSE_SCALE`).
 NETWORK_AND_DIFFUSION = "network+diffusion"
 #: The hedge's coarse part (:data:`NETWORK_AND_DIFFUSION`) on regions with a part that holds a disc of
 #: :data:`EXEMPLAR_MIN_RADIUS_PX`: the mean of diffusion's and a second network's, trained on the plate shrunk this
@@ -247,7 +249,8 @@ def fill_plate(
     - without it: patches or exemplar copies, whichever has the lower error, when it is below
       :data:`VALIDATION_MARGIN` times diffusion's, else diffusion.
 
-    Parts too thin for copies keep what the copies were laid on (diffusion; the hedge for "exemplar+network"). No copy
+    Parts too thin for copies keep what the copies were laid on (diffusion; for "exemplar+network" its guide, the
+    hedge on diffusion alone, reported as "network+diffusion"). No copy
     at all: diffusion. ``fillers`` restricts the candidates (for comparisons); without "diffusion" among them only the
     smooth fill is chosen on the copies and the first filler given that can run wins (thin parts as above; the
     network is still trained with the copies hidden, so a forced run shows the fill the comparison judges).
@@ -326,13 +329,13 @@ def fill_plate(
         if NETWORK_AND_DIFFUSION in fillers and thick_parts(never, EXEMPLAR_MIN_RADIUS_PX).any():  # see COARSE_SCALE
             coarse = coarse_dip_fill(trials["diffusion"], hidden, COARSE_SCALE * network_steps, factor=COARSE_SCALE,
                                      seed=seed, device=device, progress=progress, runs=network_runs)
-        hedge = _hedge(network, trials["diffusion"])
+        guide = _hedge(network, trials["diffusion"])  # exemplar+network's guide: the hedge on diffusion alone
         if "network" in fillers:
             trials["network"] = network
         if NETWORK_AND_DIFFUSION in fillers:
             trials[NETWORK_AND_DIFFUSION] = _hedge(network, _coarse_guess(trials["diffusion"], coarse))
         if wide and EXEMPLAR_AND_NETWORK in fillers:
-            trials[EXEMPLAR_AND_NETWORK] = exemplar_fill(hedge, patch_tested, source=~hidden, guide=hedge)
+            trials[EXEMPLAR_AND_NETWORK] = exemplar_fill(guide, patch_tested, source=~hidden, guide=guide)
     errors, textures = {}, {}
     winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
     if forced:
@@ -354,10 +357,13 @@ def fill_plate(
         network = np.where(never[..., None], network, context)
     if coarse is not None:
         coarse = np.where(never[..., None], coarse, context)
-    hedge = _hedge(network, context) if network is not None else None  # exemplar+network's guide
-    chosen_fill = {"network": network, NETWORK_AND_DIFFUSION: None if network is None else
-                   _hedge(network, _coarse_guess(context, coarse))}
-    for name, base in (("patches", None), ("exemplar", context), (EXEMPLAR_AND_NETWORK, hedge)):
+    guide = _hedge(network, context) if network is not None else None
+    # the hedge, but on the thin parts of exemplar+network: its copies were judged with its guide there
+    hedge = guide
+    if network is not None and winner != EXEMPLAR_AND_NETWORK:
+        hedge = _hedge(network, _coarse_guess(context, coarse))
+    chosen_fill = {"network": network, NETWORK_AND_DIFFUSION: hedge}
+    for name, base in (("patches", None), ("exemplar", context), (EXEMPLAR_AND_NETWORK, guide)):
         chosen = [part for part, choice in choices if choice == name]
         if not chosen:
             continue
