@@ -358,10 +358,9 @@ def fill_plate(
     if coarse is not None:
         coarse = np.where(never[..., None], coarse, context)
     guide = _hedge(network, context) if network is not None else None
-    # the hedge, but on the thin parts of exemplar+network: its copies were judged with its guide there
-    hedge = guide
-    if network is not None and winner != EXEMPLAR_AND_NETWORK:
-        hedge = _hedge(network, _coarse_guess(context, coarse))
+    # the hedge; the thin parts of exemplar+network take its guide, on which its copies were judged
+    use_coarse = coarse is not None and winner != EXEMPLAR_AND_NETWORK
+    hedge = _hedge(network, _coarse_guess(context, coarse)) if use_coarse else guide
     chosen_fill = {"network": network, NETWORK_AND_DIFFUSION: hedge}
     for name, base in (("patches", None), ("exemplar", context), (EXEMPLAR_AND_NETWORK, guide)):
         chosen = [part for part, choice in choices if choice == name]
