@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from videofill.config import get_preset
@@ -39,10 +40,11 @@ def test_injected_nan_is_recovered_and_reported():
     def poison(step, loss):
         return loss * float("nan") if step == 12 else loss
 
-    result = fit(
-        model, objective, ((s, batch) for s in range(20)), 20, 0.01, progress=False,
-        guard=GuardConfig.from_config(config.replace(guard_snapshot_every=5)), loss_hook=poison,
-    )
+    with pytest.warns(RuntimeWarning, match="step 12: non-finite loss"):
+        result = fit(
+            model, objective, ((s, batch) for s in range(20)), 20, 0.01, progress=False,
+            guard=GuardConfig.from_config(config.replace(guard_snapshot_every=5)), loss_hook=poison,
+        )
     assert len(result.recoveries) == 1 and "step 12" in result.recoveries[0]
     assert all(torch.isfinite(p).all() for p in model.parameters())
     assert np.isfinite(result.history["rec"][-1])

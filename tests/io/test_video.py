@@ -70,7 +70,8 @@ def test_odd_sized_frames_are_padded_by_repeating_the_last_row_and_column(tmp_pa
     frames = smooth_clip(4, height=47, width=63)
     frames[:, :, -1] = (255, 0, 0)  # a distinctive last column and row: the padding must repeat them
     frames[:, -1, :] = (0, 0, 255)
-    path = write_frames(tmp_path / "odd.mp4", frames, 24)
+    with pytest.warns(UserWarning, match="even sides"):
+        path = write_frames(tmp_path / "odd.mp4", frames, 24)
     info = probe(path)
     assert (info.width, info.height) == (64, 48)  # padded, not rescaled
     got = read_frames(path).astype(int)

@@ -68,6 +68,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from videofill.sample import make_sample
 
     sample = make_sample(args.output, overwrite=args.overwrite)
-    print(f"wrote the sample to {sample.folder}: {sample.input.name} (the clip), {sample.masks.name}/ (255 = hole), "
-          f"{sample.ground_truth.name}/ (the clean background), {sample.readme.name} (source and licence)")
+    print(f"wrote the sample to {sample.folder}: {sample.input.name} (the clip), {sample.frames.name}/ (the same frames, "
+          f"lossless), {sample.masks.name}/ (255 = hole), {sample.ground_truth.name}/ (the clean background), "
+          f"{sample.readme.name} (source and licence)")
     return 0
