@@ -3,12 +3,15 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from videofill.fill.exemplar import exemplar_fill
 from videofill.fill.membrane import membrane_fill
 from videofill.fill.propagate import propagate
 from videofill.fill.synthesis import (
     ALIGNED_PLATE_SHARE,
+    EXEMPLAR_CONTRAST,
     HEDGE_SIGMA_PX,
     SMOOTHS,
+    _soften,
     align_to_middle,
     background_plate,
     blend_plate,
@@ -133,6 +136,13 @@ def _striped_plate():
     return np.repeat(grey[..., None], 3, axis=2), never
 
 
+def _softened_by_scipy(image):
+    """``image`` with its detail finer than HEDGE_SIGMA_PX at EXEMPLAR_CONTRAST, computed with scipy (float)."""
+    image = image.astype(np.float64)
+    coarse = ndimage.gaussian_filter(image, (HEDGE_SIGMA_PX, HEDGE_SIGMA_PX, 0), mode="mirror")
+    return coarse + EXEMPLAR_CONTRAST * (image - coarse)
+
+
 def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
     plate, never = _striped_plate()
     result = fill_plate(plate, never, network_steps=0, patch=5, min_radius=2)
@@ -147,14 +157,15 @@ def test_fill_plate_picks_patches_where_they_measure_better_than_diffusion():
     assert np.array_equal(filled[~never], plate[~never])
 
 
-def test_forced_exemplar_copies_the_stripes_exactly_and_leaves_thin_parts_to_diffusion():
+def test_forced_exemplar_copies_the_stripes_softened_and_leaves_thin_parts_to_diffusion():
     plate, never = _striped_plate()
     line = np.zeros_like(never)
     line[10, 10:30] = True  # one pixel thick: too thin to copy patches into
     result = fill_plate(plate, never | line, network_steps=0, min_radius=2, fillers=("exemplar",))
     assert result.errors == {}  # forced: nothing compared
     assert sorted(name for _, name in result.choices) == ["diffusion", "exemplar"]
-    assert np.array_equal(result.filled[never], plate[never])  # every hole patch has an exact twin outside
+    # every hole patch has an exact twin outside; the copies' detail is softened (EXEMPLAR_CONTRAST)
+    assert np.abs(result.filled[never] - _softened_by_scipy(plate)[never]).max() <= 0.51
     smooth = smooth_fills(plate, never | line, (result.smooth,))[result.smooth]  # what the copies chose as diffusion
     assert np.array_equal(result.filled[line], smooth[line])
 
@@ -292,15 +303,48 @@ def test_with_the_network_and_no_copy_to_measure_on_the_choice_is_diffusion(monk
     assert set(result.errors) == {"diffusion"} and [name for _, name in result.choices] == ["diffusion"]
 
 
-def test_without_the_network_exemplar_copies_compete_on_a_wide_hole_and_win_on_stripes():
-    ys, xs = np.mgrid[0:96, 0:128]
+def test_without_the_network_exemplar_copies_compete_on_a_wide_hole_and_win_on_stripes(monkeypatch):
+    from videofill.fill import synthesis
+
+    ys, xs = np.mgrid[0:96, 0:192]
     plate = np.repeat(np.where(((xs + ys) // 4) % 2 == 0, 200, 40).astype(np.uint8)[..., None], 3, axis=2)
-    never = np.zeros((96, 128), bool)
-    never[34:62, 50:78] = True  # 28 px: a part that holds a 12 px disc
+    never = np.zeros((96, 192), bool)
+    never[34:62, 30:58] = True  # 28 px: a part that holds a 12 px disc
+    never[48, 150:170] = True  # and a thin one, far to the right: its copies keep diffusion
+    judged = []
+    copy_errors = synthesis._copy_errors
+    monkeypatch.setattr(synthesis, "_copy_errors", lambda trials, plate, tested, *a: (
+        judged.append((trials, tested)) or copy_errors(trials, plate, tested, *a)))
     result = fill_plate(plate, never, network_steps=0, patch=5, fillers=("diffusion", "exemplar"))
     assert result.errors["exemplar"] < 0.8 * result.errors["diffusion"]
-    assert [name for _, name in result.choices] == ["exemplar"]
-    assert np.array_equal(result.filled[never], plate[never])
+    assert sorted(name for _, name in result.choices) == ["diffusion", "exemplar"]
+    wide = never & (xs < 100)
+    assert np.abs(result.filled[wide] - _softened_by_scipy(plate)[wide]).max() <= 0.51  # exact twins, softened
+    # the choice judged what the fill installs: the wide part's copies softened, the thin part's left to diffusion
+    trials, tested = judged[-1]
+    assert np.abs(trials["exemplar"][tested & (xs < 100)] - _softened_by_scipy(plate)[tested & (xs < 100)]).max() <= 0.51
+    thin_copies = tested & (xs >= 120)
+    assert thin_copies.any() and not (tested & (xs >= 100) & (xs < 120)).any()
+    assert np.array_equal(trials["exemplar"][thin_copies], trials["diffusion"][thin_copies])
+    assert np.array_equal(trials["exemplar"][~tested], trials["diffusion"][~tested])  # known pixels untouched
+
+
+def test_exemplar_copies_keep_their_detail_at_exemplar_contrast():
+    period = 16
+    xs = np.arange(128)[None, :].repeat(96, axis=0)
+    plate = np.repeat(np.rint(128 + 90 * np.sin(2 * np.pi * xs / period)).astype(np.uint8)[..., None], 3, axis=2)
+    # computed another way: a Gaussian of sigma s keeps exp(-2 pi^2 s^2 / p^2) of a sine of period p
+    kept = np.exp(-2 * np.pi**2 * HEDGE_SIGMA_PX**2 / period**2)
+    sine = np.sin(2 * np.pi * xs / period)
+    fitted = np.sum((_soften(plate, xs >= 0)[..., 0] - 128.0) * sine) / np.sum(sine**2)  # least squares on the sine
+    assert fitted == pytest.approx(90 * (kept + EXEMPLAR_CONTRAST * (1 - kept)), rel=0.01)
+    never = np.zeros((96, 128), bool)
+    never[34:62, 50:78] = True
+    result = fill_plate(plate, never, network_steps=0, fillers=("exemplar",))
+    smooth = smooth_fills(plate, never, (result.smooth,))[result.smooth]
+    copied = exemplar_fill(smooth, never, source=~never, guide=smooth)
+    assert np.abs(result.filled[never] - _softened_by_scipy(copied)[never]).max() <= 0.51  # the copies, softened
+    assert np.array_equal(result.filled[~never], plate[~never])
 
 
 def test_texture_ratio_is_the_evaluations_hole_sharpness_ratio_on_one_image():
