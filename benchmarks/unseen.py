@@ -249,7 +249,7 @@ def main() -> None:
         "shows (static camera: one background plate per clip, its never-shown region filled once by the paper's network",
         "trained on the plate, its hedge with diffusion (the network's detail finer than 4 px on diffusion's coarse part)",
         "or exemplar copies (Criminisi et al. 2004, guided by diffusion or by the hedge, their detail at 0.8 of its",
-        "contrast): the lowest error on copies",
+        "contrast, on the hedge's coarse part on wide regions): the lowest error on copies",
         "of the region among those that keep 0.6 of the copies' texture; without the network, PatchMatch patches or",
         "exemplar copies on parts that hold a 6 px disc, or diffusion (the membrane, the thin plate or their mean,",
         "whichever measures best on the copies); carried into every frame with the frame's own difference from the plate",

@@ -472,6 +472,30 @@ def test_on_a_wide_region_the_hedge_takes_the_mean_of_diffusion_and_the_coarse_n
     assert calls == []
 
 
+def test_on_a_wide_region_exemplar_copies_lay_their_detail_on_the_hedges_coarse_part(monkeypatch):
+    from videofill.fill import synthesis
+
+    plate = np.full((192, 192, 3), 100, np.uint8)  # flat: the copies are 100 with no detail
+    never = np.zeros((192, 192), bool)
+    never[76:116, 76:116] = True  # 40 px, with room beside it for copies
+    monkeypatch.setattr(synthesis, "dip_fill", lambda image, hole, *a, **k: plate.copy())
+    monkeypatch.setattr(synthesis, "coarse_dip_fill", lambda image, hole, *a, **k: np.where(
+        hole[..., None], 160, image).astype(np.uint8))
+    judged = []
+    copy_errors = synthesis._copy_errors
+    monkeypatch.setattr(synthesis, "_copy_errors", lambda trials, plate, tested, *a: (
+        judged.append((trials, tested)) or copy_errors(trials, plate, tested, *a)))
+    fill_plate(plate, never, network_steps=5)
+    trials, tested = judged[-1]
+    inside = ndimage.distance_transform_edt(tested) > 4 * HEDGE_SIGMA_PX  # where the blur sees the copy alone
+    assert inside.any()
+    for name in ("exemplar", "exemplar+network"):  # by hand: the mean of diffusion's 100 and the coarse network's 160
+        assert np.abs(trials[name][inside].astype(int) - 130).max() <= 1
+    result = fill_plate(plate, never, network_steps=5, fillers=("exemplar+network", "network+diffusion"))
+    assert [name for _, name in result.choices] == ["exemplar+network"]
+    assert np.abs(result.filled[92:100, 92:100].astype(int) - 130).max() <= 1  # and in the fill
+
+
 def test_the_coarse_networks_guesses_on_the_copies_do_not_reach_the_fill(monkeypatch):
     from videofill.fill import synthesis
 

@@ -10,7 +10,7 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   detail on diffusion's coarse part; on a wide region, on the mean of diffusion's and a coarse network's, trained on
   the plate at half size: :data:`COARSE_SCALE`), or exemplar copies (:func:`videofill.fill.exemplar.exemplar_fill`,
   whole patches of the plate copied in, edges first, guided by diffusion or by the hedge on diffusion alone, their
-  detail softened: :data:`EXEMPLAR_CONTRAST`),
+  detail softened, on a wide region on the hedge's coarse part: :data:`EXEMPLAR_CONTRAST`),
   whichever has the lowest error on copies of the region's parts moved onto known pixels of the plate among those
   that keep texture there
   (:data:`TEXTURE_FLOOR`), the errors pooled over all parts and measured in the frames; without the network, by
@@ -78,7 +78,8 @@ NETWORK_AND_DIFFUSION = "network+diffusion"
 #: end to end) the hedge went from +1.13 / +0.49 dB over Telea (two layouts) to +1.25 / +0.73 at the same sharpness,
 #: gaining on each box; the choice of `best` went from +0.97 / +0.21 to +1.02 / +0.21 (the hedge is not always chosen).
 #: Exemplar+network keeps diffusion's coarse part in the hedge it is guided by: with this one its copies moved,
-#: +0.15 dB on one layout and -0.12 on the other. On thin strokes (watermarks) the coarse network alone lost 0.4-1.2 dB
+#: +0.15 dB on one layout and -0.12 on the other. The exemplar copies' detail is laid on this coarse part once they
+#: are copied (:data:`EXEMPLAR_CONTRAST`). On thin strokes (watermarks) the coarse network alone lost 0.4-1.2 dB
 #: to diffusion, so thinner regions do not train it.
 COARSE_SCALE = 2
 #: Gaussian sigma (px) that splits the network's fill into the detail it keeps and the coarse part it leaves
@@ -103,7 +104,9 @@ TEXTURE_FLOOR = 0.6
 #: right in kind but not in place (benchmarks/results/unseen.md, Night 8: on the truth's own coarse part it cost
 #: 0.4-1.0 dB against diffusion's detail). On the never-revealed boxes ("Night 10", end to end) 0.8 instead of 1
 #: gained on each box where copies were chosen, 0.03 to 0.42 dB, and the boxes' mean sharpness went from 0.75 to 0.68
-#: in both layouts; 0.7 and 0.9 traded the two further each way. The choice judges the copies so softened.
+#: in both layouts; 0.7 and 0.9 traded the two further each way. The choice judges the copies so softened. Where the
+#: coarse network is trained (:data:`COARSE_SCALE`), the copies' detail lies on the hedge's coarse part instead of
+#: their own: the boxes +1.18 -> +1.30 dB (centre) and +0.36 -> +0.59 (offset) at sharpness 0.67 ("Night 10").
 EXEMPLAR_CONTRAST = 0.8
 #: Exemplar copies compete (are tried on the copies) only when a part of the region holds a disc of this radius
 #: (px); when they win, every part thick enough for patches takes them. On the never-revealed holes of
@@ -236,7 +239,8 @@ def fill_plate(
     (:func:`validation_copies`); the copies are hidden and filled by the candidates: diffusion (the smooth fill of
     ``smooths`` with the lowest error on the copies, :data:`SMOOTHS`, chosen first: the others build on it);
     exemplar copies guided by diffusion ("exemplar"; the copies of both exemplar candidates keep their detail at
-    :data:`EXEMPLAR_CONTRAST`), on the copies of parts that hold a disc of ``min_radius`` px,
+    :data:`EXEMPLAR_CONTRAST`, on the hedge's coarse part where the coarse network is trained), on the copies of
+    parts that hold a disc of ``min_radius`` px,
     when some part holds a disc of :data:`EXEMPLAR_MIN_RADIUS_PX`; the network, when ``network_steps`` > 0, trained
     once (``network_runs`` networks) with the parts and the copies hidden, its hedge with diffusion
     (:data:`NETWORK_AND_DIFFUSION`; when some part holds a disc of :data:`EXEMPLAR_MIN_RADIUS_PX`, on the mean of
@@ -329,24 +333,26 @@ def fill_plate(
     wide = compete and thick_parts(never, EXEMPLAR_MIN_RADIUS_PX).any()  # exemplar copies: see the constant
     if compete and "patches" in fillers and not use_network:  # see the choice below
         trials["patches"] = patch_synthesis(trials["diffusion"], patch_tested, source=~hidden, patch=patch, seed=seed)
+    copied = {}  # the exemplar candidates' copies, softened below (on the coarse network's part, when there is one)
     if wide and "exemplar" in fillers:
-        trials["exemplar"] = _soften(exemplar_fill(trials["diffusion"], patch_tested, source=~hidden,
-                                                   guide=trials["diffusion"]), patch_tested)
-    network = coarse = None
+        copied["exemplar"] = exemplar_fill(trials["diffusion"], patch_tested, source=~hidden, guide=trials["diffusion"])
+    network = coarse = coarse_part = None
     if use_network and (tested.any() or forced):  # trained with the copies hidden, as the comparison judges it
         network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device, progress=progress,
                            runs=network_runs)
         if NETWORK_AND_DIFFUSION in fillers and thick_parts(never, EXEMPLAR_MIN_RADIUS_PX).any():  # see COARSE_SCALE
             coarse = coarse_dip_fill(trials["diffusion"], hidden, COARSE_SCALE * network_steps, factor=COARSE_SCALE,
                                      seed=seed, device=device, progress=progress, runs=network_runs)
+            coarse_part = _coarse_guess(trials["diffusion"], coarse)
         guide = _hedge(network, trials["diffusion"])  # exemplar+network's guide: the hedge on diffusion alone
         if "network" in fillers:
             trials["network"] = network
         if NETWORK_AND_DIFFUSION in fillers:
-            trials[NETWORK_AND_DIFFUSION] = _hedge(network, _coarse_guess(trials["diffusion"], coarse))
+            trials[NETWORK_AND_DIFFUSION] = _hedge(network, trials["diffusion"] if coarse is None else coarse_part)
         if wide and EXEMPLAR_AND_NETWORK in fillers:
-            copied = exemplar_fill(guide, patch_tested, source=~hidden, guide=guide)
-            trials[EXEMPLAR_AND_NETWORK] = _soften(copied, patch_tested)
+            copied[EXEMPLAR_AND_NETWORK] = exemplar_fill(guide, patch_tested, source=~hidden, guide=guide)
+    for name, image in copied.items():
+        trials[name] = _soften(image, patch_tested, coarse_part)
     errors, textures = {}, {}
     winner = "diffusion"  # one choice for the clip, on the squared error pooled over every part's copies
     if forced:
@@ -370,8 +376,9 @@ def fill_plate(
         coarse = np.where(never[..., None], coarse, context)
     guide = _hedge(network, context) if network is not None else None
     # the hedge; the thin parts of exemplar+network take its guide, on which its copies were judged
+    coarse_part = None if coarse is None else _coarse_guess(context, coarse)
     use_coarse = coarse is not None and winner != EXEMPLAR_AND_NETWORK
-    hedge = _hedge(network, _coarse_guess(context, coarse)) if use_coarse else guide
+    hedge = _hedge(network, coarse_part) if use_coarse else guide
     chosen_fill = {"network": network, NETWORK_AND_DIFFUSION: hedge}
     for name, base in (("patches", None), ("exemplar", context), (EXEMPLAR_AND_NETWORK, guide)):
         chosen = [part for part, choice in choices if choice == name]
@@ -381,7 +388,7 @@ def fill_plate(
         if name == "patches":
             chosen_fill[name] = patch_synthesis(context, chosen, source=~never, patch=patch, seed=seed)
         else:
-            chosen_fill[name] = _soften(exemplar_fill(base, chosen, source=~never, guide=base), chosen)
+            chosen_fill[name] = _soften(exemplar_fill(base, chosen, source=~never, guide=base), chosen, coarse_part)
     for part, name in choices:
         if name in chosen_fill:
             filled[part] = chosen_fill[name][part]
@@ -419,11 +426,13 @@ def _hedge(texture: np.ndarray, smooth: np.ndarray, contrast: float = 1.0) -> np
     return np.clip(np.rint(hedge), 0, 255).astype(np.uint8)
 
 
-def _soften(copied: np.ndarray, region: np.ndarray) -> np.ndarray:
+def _soften(copied: np.ndarray, region: np.ndarray, coarse: np.ndarray | None = None) -> np.ndarray:
     """An exemplar fill (uint8 (H, W, 3)) with its detail at :data:`EXEMPLAR_CONTRAST` of its contrast over ``region``
     (bool (H, W), the pixels it copied; the others, thin parts left to what the copies were laid on and known pixels,
-    unchanged): uint8 (H, W, 3)."""
-    return np.where(region[..., None], _hedge(copied, copied, EXEMPLAR_CONTRAST), copied)
+    unchanged), on its own coarser part or on that of ``coarse`` ((H, W, 3), 0-255, e.g. the hedge's coarse guess):
+    uint8 (H, W, 3)."""
+    softened = _hedge(copied, copied if coarse is None else coarse, EXEMPLAR_CONTRAST)
+    return np.where(region[..., None], softened, copied)
 
 
 def _coarse_guess(smooth: np.ndarray, coarse: np.ndarray | None) -> np.ndarray:
