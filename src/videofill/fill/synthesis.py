@@ -78,8 +78,8 @@ NETWORK_AND_DIFFUSION = "network+diffusion"
 #: end to end) the hedge went from +1.13 / +0.49 dB over Telea (two layouts) to +1.25 / +0.73 at the same sharpness,
 #: gaining on each box; the choice of `best` went from +0.97 / +0.21 to +1.02 / +0.21 (the hedge is not always chosen).
 #: Exemplar+network keeps diffusion's coarse part in the hedge it is guided by: with this one its copies moved,
-#: +0.15 dB on one layout and -0.12 on the other. The exemplar copies' detail is laid on this coarse part once they
-#: are copied (:data:`EXEMPLAR_CONTRAST`). On thin strokes (watermarks) the coarse network alone lost 0.4-1.2 dB
+#: +0.15 dB on one layout and -0.12 on the other. Once copied, the exemplar copies' detail is laid on the mean (the
+#: hedge's coarse part), not on diffusion's (:data:`EXEMPLAR_CONTRAST`). On thin strokes (watermarks) the coarse network alone lost 0.4-1.2 dB
 #: to diffusion, so thinner regions do not train it.
 COARSE_SCALE = 2
 #: Gaussian sigma (px) that splits the network's fill into the detail it keeps and the coarse part it leaves
@@ -336,11 +336,13 @@ def fill_plate(
     copied = {}  # the exemplar candidates' copies, softened below (on the coarse network's part, when there is one)
     if wide and "exemplar" in fillers:
         copied["exemplar"] = exemplar_fill(trials["diffusion"], patch_tested, source=~hidden, guide=trials["diffusion"])
+        trials["exemplar"] = copied["exemplar"]  # its place among the candidates; softened below
     network = coarse = coarse_part = None
     if use_network and (tested.any() or forced):  # trained with the copies hidden, as the comparison judges it
         network = dip_fill(trials["diffusion"], hidden, network_steps, seed=seed, device=device, progress=progress,
                            runs=network_runs)
-        if NETWORK_AND_DIFFUSION in fillers and thick_parts(never, EXEMPLAR_MIN_RADIUS_PX).any():  # see COARSE_SCALE
+        coarse_users = (NETWORK_AND_DIFFUSION, "exemplar", EXEMPLAR_AND_NETWORK)  # a forced one fills as it competes
+        if any(name in fillers for name in coarse_users) and thick_parts(never, EXEMPLAR_MIN_RADIUS_PX).any():
             coarse = coarse_dip_fill(trials["diffusion"], hidden, COARSE_SCALE * network_steps, factor=COARSE_SCALE,
                                      seed=seed, device=device, progress=progress, runs=network_runs)
             coarse_part = _coarse_guess(trials["diffusion"], coarse)
