@@ -393,6 +393,28 @@ def test_synthesize_video_passes_the_smooth_fills_on_to_the_plate():
     assert errors[SMOOTHS] <= 1 < errors[("membrane",)]  # the thin plate continues the parabola, the membrane sags
 
 
+def test_under_a_static_camera_all_that_no_frame_shows_is_replaced_whatever_propagation_copied_there():
+    plate = np.full((48, 64, 3), 90, np.uint8)
+    plate[:, 32:] = 150  # two flat halves, the hole across their edge
+    frames = np.repeat(plate[None], 4, axis=0)
+    holes = np.zeros((4, 48, 64), bool)
+    holes[:, 16:32, 24:40] = True  # the same box in every frame: no frame shows it
+    carried = frames.copy()
+    carried[holes] = 255  # propagation's copies of something that moved by, outside the hole
+    unseen = holes.copy()
+    unseen[:, :, :32] = False  # propagation claims the box's left half as seen
+    static = np.repeat(np.eye(3)[None], 3, axis=0)
+    video = synthesize_video(carried, holes, unseen, static, fillers=("diffusion",))
+    expected = membrane_fill(plate, holes[0])  # every frame is the plate: the fill is its membrane, copies ignored
+    assert np.abs(video[holes].astype(int) - np.repeat(expected[None], 4, axis=0)[holes]).max() <= 1
+    assert (video[holes] < 255).all() and np.array_equal(video[~holes], carried[~holes])
+    unseen[:] = False  # propagation claims it all: still replaced
+    assert np.abs(synthesize_video(carried, holes, unseen, None, fillers=("diffusion",))[holes].astype(int)
+                  - np.repeat(expected[None], 4, axis=0)[holes]).max() <= 1
+    pan = np.stack([_shift(-1, 0)] * 3)  # a camera that moves: what propagation saw is kept
+    assert np.array_equal(synthesize_video(carried, holes, unseen, pan, fillers=("diffusion",)), carried)
+
+
 def _shift(dx, dy):
     matrix = np.eye(3)
     matrix[:2, 2] = dx, dy

@@ -19,6 +19,8 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   best on the same copies (:data:`SMOOTHS`: the membrane, the thin plate, or their mean). Every frame takes the
   result shifted by its own difference from the plate, carried in from the hole's edge by the membrane
   (:func:`blend_plate`): the fill is stable in time and still follows what moves or changes light at the hole's edge.
+  Every pixel that no frame shows takes it, whatever propagation copied there: with the camera still, such a copy
+  can only be motion carried in from outside the hole.
 - A camera that moves a little (hand-held, a slow drift: the chained homographies align every frame to the middle
   one within :data:`ALIGNED_PLATE_SHARE` of the diagonal): the same, on the plate of the frames warped onto the
   middle one (:func:`align_to_middle`), for the pixels no frame shows; each frame takes the fill warped back.
@@ -605,8 +607,10 @@ def _fill_from_plate(frames, holes, unseen, thick, alignments, network_steps, pa
     plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
                             frames=aligned, holes=aligned_holes, network_runs=network_runs, smooths=smooths)
     for t in range(count):
-        if alignments is None:  # shown by a frame too far away or too unsure for propagation, and what none shows
-            filled, take = plate_fill.filled, (thick[t] & ~never) | (never & unseen[t])
+        if alignments is None:  # shown by a frame too far away or too unsure for propagation, and all that none
+            # shows, whatever propagation copied there: a static camera shows no pixel of it, so a copy is motion
+            # carried in from outside the hole (a hand passing by; benchmarks/results/unseen.md, Night 11)
+            filled, take = plate_fill.filled, (thick[t] & ~never) | never
         else:  # what no frame shows only (the median of warped frames blurs what moves: a pouring kettle); the plate
             # covers the middle frame only, so a pixel of frame t outside it (border 0: not never) keeps its fill
             back = np.linalg.inv(alignments[t])
@@ -638,7 +642,8 @@ def synthesize_video(
         frames: uint8 (T, H, W, 3): the video with its holes filled (e.g. propagated); pixels outside ``unseen`` are
             kept and serve as context, pixels outside ``holes`` as the exemplar.
         holes: bool (T, H, W), True = hole (never used as an exemplar).
-        unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``).
+        unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``); under a static camera the pixels
+            that no frame shows (in ``holes`` in every frame) are replaced too, whatever ``frames`` holds there.
         homographies: float (T - 1, 3, 3) frame t -> t + 1 (:class:`videofill.fill.propagate.Propagation`); the
             camera is taken to be static when they move the corners by less than :data:`STATIC_CAMERA_PX` (None:
             static), and to move a little when, chained, they move no corner further than
@@ -659,8 +664,8 @@ def synthesize_video(
         smooths: what diffusion may be on the static plate (:func:`fill_plate`; for comparisons).
 
     Returns:
-        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced: under a static camera, or one that
-        moves a little, by the plate's fill (whichever filler won, diffusion included); under a camera that moves
+        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels (and under a static camera those no frame shows)
+        replaced: under a static camera, or one that moves a little, by the plate's fill (whichever filler won, diffusion included); under a camera that moves
         more where patches measured better than diffusion or were forced.
     """
     unknown = sorted(set(fillers) - set(FILLERS))
@@ -668,11 +673,11 @@ def synthesize_video(
         raise ValueError(f"synthesize_video: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
     out = frames.copy()
     unseen = unseen & holes
-    if not unseen.any():
-        return out
-    thick = np.stack([thick_parts(u, min_radius) for u in unseen])
     count, height, width = holes.shape
     static = homographies is None or camera_is_static(homographies, height, width)
+    if not unseen.any() and not (static and holes.all(axis=0).any()):
+        return out
+    thick = np.stack([thick_parts(u, min_radius) for u in unseen])
     alignments = None
     if not static:
         alignments = align_to_middle(homographies)
