@@ -23,7 +23,7 @@ UNSEEN_FILLERS = ("auto", "diffusion", "patches", "exemplar", "network", "networ
 #: The revision of what quality best does with the pixels no frame shows (videofill.fill.synthesis); raised whenever
 #: that stage gives other pixels for the same settings. A checkpoint or window folder of `best` saved under another
 #: revision (or before revisions were recorded) is not resumed: its pixels would mix two fills.
-UNSEEN_REVISION = 12  # 12: a static camera: all that no frame shows from the plate; 11: exemplar detail on the hedge's coarse part; 10: at EXEMPLAR_CONTRAST; 9: COARSE_SCALE
+UNSEEN_REVISION = 12  # 12: a still hole (static camera): all that no frame shows from the plate; 11: exemplar detail on the hedge's coarse part; 10: at EXEMPLAR_CONTRAST; 9: COARSE_SCALE
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
 

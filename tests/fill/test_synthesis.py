@@ -19,6 +19,7 @@ from videofill.fill.synthesis import (
     fill_plate,
     largest_corner_move,
     smooth_fills,
+    still_never,
     synthesize_video,
     texture_ratio,
     thick_parts,
@@ -393,6 +394,20 @@ def test_synthesize_video_passes_the_smooth_fills_on_to_the_plate():
     assert errors[SMOOTHS] <= 1 < errors[("membrane",)]  # the thin plate continues the parabola, the membrane sags
 
 
+def test_still_never_is_what_no_frame_shows_of_the_holes_that_stay_put():
+    holes = np.zeros((4, 20, 40), bool)
+    holes[:, 2:6, 2:12] = True  # stays put: never shown, the whole part
+    for t in range(4):
+        holes[t, 10:16, 20 + 2 * t : 30 + 2 * t] = True  # moves 2 px a frame: 4 of 16 columns never shown
+    holes[0, 2:6, 30:34] = True  # in one frame only: nothing never shown
+    expected = np.zeros((20, 40), bool)
+    expected[2:6, 2:12] = True
+    assert np.array_equal(still_never(holes), expected)
+    moving = holes.all(axis=0) & ~expected  # its never share: 4 / 16 columns
+    assert moving.sum() == 6 * 4 and np.array_equal(still_never(holes, share=0.25), expected | moving)
+    assert np.array_equal(still_never(holes, share=0.26), expected)
+
+
 def test_under_a_static_camera_all_that_no_frame_shows_is_replaced_whatever_propagation_copied_there():
     plate = np.full((48, 64, 3), 90, np.uint8)
     plate[:, 32:] = 150  # two flat halves, the hole across their edge
@@ -413,6 +428,9 @@ def test_under_a_static_camera_all_that_no_frame_shows_is_replaced_whatever_prop
                   - np.repeat(expected[None], 4, axis=0)[holes]).max() <= 1
     pan = np.stack([_shift(-1, 0)] * 3)  # a camera that moves: what propagation saw is kept
     assert np.array_equal(synthesize_video(carried, holes, unseen, pan, fillers=("diffusion",)), carried)
+    moving = holes.copy()
+    moving[1:, 16:32, 24:26] = False  # a hole that moves: 14 of its 16 columns are never shown (under 0.9)
+    assert np.array_equal(synthesize_video(carried, moving, unseen, static, fillers=("diffusion",)), carried)
 
 
 def _shift(dx, dy):

@@ -19,8 +19,8 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   best on the same copies (:data:`SMOOTHS`: the membrane, the thin plate, or their mean). Every frame takes the
   result shifted by its own difference from the plate, carried in from the hole's edge by the membrane
   (:func:`blend_plate`): the fill is stable in time and still follows what moves or changes light at the hole's edge.
-  Every pixel that no frame shows takes it, whatever propagation copied there: with the camera still, such a copy
-  can only be motion carried in from outside the hole.
+  Where a hole stays put (:func:`still_never`: a logo, a watermark) every pixel that no frame shows takes it,
+  whatever propagation copied there: such a copy can only be motion carried in from outside the hole.
 - A camera that moves a little (hand-held, a slow drift: the chained homographies align every frame to the middle
   one within :data:`ALIGNED_PLATE_SHARE` of the diagonal): the same, on the plate of the frames warped onto the
   middle one (:func:`align_to_middle`), for the pixels no frame shows; each frame takes the fill warped back.
@@ -43,7 +43,7 @@ from videofill.config import UNSEEN_FILLERS
 from videofill.fill.exemplar import exemplar_fill
 from videofill.fill.learned import coarse_dip_fill, dip_fill, smallest_side
 from videofill.fill.membrane import membrane_fill, membrane_solve, thin_plate_fill
-from videofill.fill.motion import corner_moves
+from videofill.fill.motion import STILL_HOLE_IOU, corner_moves
 from videofill.fill.patches import PATCH, patch_synthesis
 
 #: Only parts of the unseen region that hold a disc of this radius (px) may take patches or exemplar copies (see
@@ -195,6 +195,29 @@ def thick_parts(mask: np.ndarray, radius: float = MIN_RADIUS_PX) -> np.ndarray:
     keep = deepest >= radius
     keep[0] = False
     return keep[labels]
+
+
+def still_never(holes: np.ndarray, share: float = STILL_HOLE_IOU) -> np.ndarray:
+    """The pixels that no frame shows in the holes that stay put: bool (H, W).
+
+    A hole stays put when the pixels that every frame has in its hole make up ``share`` or more of it (intersection
+    over union, as :func:`videofill.fill.motion.still_hole` judges two frames): a logo or a watermark, 1. Each
+    connected part (8-connected) of the pixels that some frame has in its hole is judged on its own, so a watermark
+    stays put beside a person who walks.
+
+    Args:
+        holes: bool (T, H, W), True = hole.
+        share: the least intersection over union of a part that stays put, in [0, 1].
+    """
+    never = holes.all(axis=0)
+    if not never.any():
+        return never
+    count, labels = cv2.connectedComponents(holes.any(axis=0).astype(np.uint8), connectivity=8)
+    sizes = np.bincount(labels.ravel(), minlength=count)
+    hidden = np.bincount(labels[never], minlength=count)
+    stays = hidden >= share * sizes
+    stays[0] = False
+    return never & stays[labels]
 
 
 def validation_copies(hole: np.ndarray, usable: np.ndarray, patch: int = PATCH, count: int = VALIDATION_SHIFTS) -> list:
@@ -607,10 +630,8 @@ def _fill_from_plate(frames, holes, unseen, thick, alignments, network_steps, pa
     plate_fill = fill_plate(plate, never, network_steps, patch, seed, min_radius, device, fillers, progress,
                             frames=aligned, holes=aligned_holes, network_runs=network_runs, smooths=smooths)
     for t in range(count):
-        if alignments is None:  # shown by a frame too far away or too unsure for propagation, and all that none
-            # shows, whatever propagation copied there: a static camera shows no pixel of it, so a copy is motion
-            # carried in from outside the hole (a hand passing by; benchmarks/results/unseen.md, Night 11)
-            filled, take = plate_fill.filled, (thick[t] & ~never) | never
+        if alignments is None:  # shown by a frame too far away or too unsure for propagation, and what none shows
+            filled, take = plate_fill.filled, (thick[t] & ~never) | (never & unseen[t])
         else:  # what no frame shows only (the median of warped frames blurs what moves: a pouring kettle); the plate
             # covers the middle frame only, so a pixel of frame t outside it (border 0: not never) keeps its fill
             back = np.linalg.inv(alignments[t])
@@ -642,8 +663,8 @@ def synthesize_video(
         frames: uint8 (T, H, W, 3): the video with its holes filled (e.g. propagated); pixels outside ``unseen`` are
             kept and serve as context, pixels outside ``holes`` as the exemplar.
         holes: bool (T, H, W), True = hole (never used as an exemplar).
-        unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``); under a static camera the pixels
-            that no frame shows (in ``holes`` in every frame) are replaced too, whatever ``frames`` holds there.
+        unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``); under a static camera those of
+            :func:`still_never` are replaced too, whatever ``frames`` holds there.
         homographies: float (T - 1, 3, 3) frame t -> t + 1 (:class:`videofill.fill.propagate.Propagation`); the
             camera is taken to be static when they move the corners by less than :data:`STATIC_CAMERA_PX` (None:
             static), and to move a little when, chained, they move no corner further than
@@ -664,7 +685,7 @@ def synthesize_video(
         smooths: what diffusion may be on the static plate (:func:`fill_plate`; for comparisons).
 
     Returns:
-        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels (and under a static camera those no frame shows)
+        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels (and under a static camera :func:`still_never`)
         replaced: under a static camera, or one that moves a little, by the plate's fill (whichever filler won, diffusion included); under a camera that moves
         more where patches measured better than diffusion or were forced.
     """
@@ -675,9 +696,12 @@ def synthesize_video(
     unseen = unseen & holes
     count, height, width = holes.shape
     static = homographies is None or camera_is_static(homographies, height, width)
-    if not unseen.any() and not (static and holes.all(axis=0).any()):
-        return out
     thick = np.stack([thick_parts(u, min_radius) for u in unseen])
+    if static:  # a still camera on a hole that stays put shows no pixel of it: a copy is motion carried in from
+        # outside the hole (a hand passing by), so all of it is synthesised (benchmarks/results/unseen.md, Night 11)
+        unseen = unseen | still_never(holes)[None]
+    if not unseen.any():
+        return out
     alignments = None
     if not static:
         alignments = align_to_middle(homographies)
@@ -755,6 +779,7 @@ __all__ = [
     "fill_unseen",
     "largest_corner_move",
     "smooth_fills",
+    "still_never",
     "synthesis_wins",
     "synthesize_video",
     "texture_ratio",
