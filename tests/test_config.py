@@ -64,6 +64,14 @@ def test_a_resume_compares_what_changes_the_pixels():
     assert not best.same_result(older)
     assert best.replace(unseen_steps=0, unseen_runs=1, combine="median").same_result(older)
     assert not fast.same_result([1, 2])
+    # saved before the spatial fill could be chosen: it was Telea's
+    before = {k: v for k, v in fast.result_settings().items() if k != "spatial_fill"}
+    assert not fast.same_result(before) and fast.replace(spatial_fill="telea").same_result(before)
+    paper = get_preset("paper")  # no propagation: its spatial fill changes no pixel
+    assert "spatial_fill" not in paper.result_settings()
+    assert paper.same_result({k: v for k, v in paper.to_dict().items() if k != "spatial_fill"})
+    with pytest.raises(VideofillError, match="unknown spatial fill"):
+        InpaintConfig(spatial_fill="smear")
 
 
 def test_a_best_run_saved_by_another_revision_of_the_unseen_stage_is_not_resumed():

@@ -16,6 +16,10 @@ from videofill.errors import VideofillError
 QUALITIES = ("fast", "best")
 #: How propagation combines a hole pixel's copies from other frames (videofill.fill.propagate.one_copy).
 COMBINES = ("median", "one", "agree")
+#: What propagation's spatial fill may be (videofill.fill.propagate.spatial_fill): the smooth fills of
+#: videofill.fill.membrane.SMOOTHS, or Telea's fast marching (cv2.INPAINT_TELEA, the default until 2026-11-30: settings
+#: saved without a spatial fill ran with it).
+SPATIAL_FILLS = ("membrane", "thin plate", "membrane+thin plate", "telea")
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
 #: What fills the pixels no frame shows with quality best (videofill.fill.synthesis): auto = the choice of
 #: videofill.fill.synthesis.fill_plate, measured on copies of the hole moved onto known pixels; or one filler, forced.
@@ -80,6 +84,7 @@ class InpaintConfig:
     guide_output: bool = False  # output confirmed propagated pixels instead of the network's there
     guide_distance: int = 15  # propagation looks at most this many frames away
     propagation_passes: int = 2  # propagation runs, each after estimating the flows again on the last one's result
+    spatial_fill: str = "membrane"  # each frame's own fill of a hole pixel no other frame shows, and the last vote where copies disagree: membrane (the smoothest fill from the hole's edge; +0.25 dB on the composed cases) | thin plate (continues slopes; overshoots on fine texture) | membrane+thin plate (their mean: +0.47 dB there, ~40 % slower) | telea (before 2026-11-30)
     combine: str = "auto"  # a hole pixel's copies from other frames: median (with Telea, per channel; best PSNR) | one (one copy per region: no ghosts, sharpest, ~0.7 dB lower PSNR on the composed cases) | agree (one copy where the region's copies agree, the median where they do not) | auto (median with fast, agree with best)
     # --- compute
     device: str = "auto"  # auto (CUDA when present) | cpu | cuda
@@ -99,6 +104,8 @@ class InpaintConfig:
     def __post_init__(self) -> None:
         if self.quality not in QUALITIES:
             raise VideofillError(f"unknown quality {self.quality!r}; choose one of {', '.join(QUALITIES)}")
+        if self.spatial_fill not in SPATIAL_FILLS:
+            raise VideofillError(f"unknown spatial fill {self.spatial_fill!r}; choose one of {', '.join(SPATIAL_FILLS)}")
         if self.combine not in ("auto", *COMBINES):
             raise VideofillError(f"unknown combine {self.combine!r}; choose one of auto, {', '.join(COMBINES)}")
         if self.method not in METHODS:
@@ -145,6 +152,11 @@ class InpaintConfig:
         return len(self.channels)
 
     @property
+    def propagates(self) -> bool:
+        """Whether a run uses flow-guided propagation (the default preset; the paper's methods alone do not)."""
+        return self.weight_guide > 0 or self.guide_output or self.guide_start
+
+    @property
     def copy_combine(self) -> str:
         """How propagation combines the copies (one of :data:`COMBINES`): ``combine``, with auto resolved by
         ``quality`` (median for fast, agree for best)."""
@@ -180,6 +192,7 @@ class InpaintConfig:
         with quality fast, the networks of best), ``combine`` resolved (:attr:`copy_combine`), with quality best the
         :data:`UNSEEN_REVISION`: what a checkpoint must match to be resumed."""
         skip = _NOT_RESULT_FIELDS + (("unseen_steps", "unseen_runs", "unseen_filler") if self.quality == "fast" else ())
+        skip += () if self.propagates else ("spatial_fill",)
         settings = {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
         return settings | ({"unseen_revision": UNSEEN_REVISION} if self.quality == "best" else {})
 
@@ -187,7 +200,7 @@ class InpaintConfig:
         """Whether settings saved by an earlier run (its :meth:`result_settings`, as checkpoints and window folders
         keep them) give the pixels these give: compared once both are read as today's configuration
         (:meth:`from_dict`; settings with ``quality`` but no ``unseen_steps`` were saved before `best` trained
-        networks: 0 steps), so settings from before a field existed, or before a default changed, still match when
+        networks: 0 steps; without ``spatial_fill``, Telea's), so settings from before a field existed, or before a default changed, still match when
         they ran the same way; with quality best, only settings of this :data:`UNSEEN_REVISION` match."""
         if not isinstance(saved, dict):
             return False
@@ -195,6 +208,8 @@ class InpaintConfig:
             return False
         if "quality" in saved and "unseen_steps" not in saved:  # saved before best trained networks
             saved = saved | {"unseen_steps": 0}
+        if "spatial_fill" not in saved:  # saved when propagation's spatial fill was Telea
+            saved = saved | {"spatial_fill": "telea"}
         try:
             return InpaintConfig.from_dict(saved).result_settings() == self.result_settings()
         except (VideofillError, TypeError, ValueError):

@@ -9,6 +9,7 @@ from videofill.fill.propagate import (
     propagate,
     propagate_video,
     read_copy,
+    spatial_fill,
     telea_fill,
 )
 
@@ -45,7 +46,24 @@ def test_pixels_never_shown_are_not_seen():
     holes[:, 5:15, 5:15] = True  # static camera, static hole: no frame shows the region
     result = propagate(frames, holes, flow, flow)
     assert not result.seen.any() and not result.trusted.any()
-    np.testing.assert_array_equal(result.frames, telea_fill(frames, holes))  # the spatial fill alone
+    np.testing.assert_array_equal(result.frames, spatial_fill(frames, holes))  # the spatial fill alone
+
+
+def test_the_spatial_fill_is_the_membrane_which_continues_a_ramp_exactly():
+    xs = np.arange(48, dtype=np.float32)
+    ramp = np.repeat(np.repeat((40 + 3 * xs)[None, :, None], 32, axis=0), 3, axis=2).astype(np.uint8)
+    frames = np.repeat(ramp[None], 3, axis=0)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 8:24, 10:30] = True
+    holes[2] = True  # a frame that is all hole has nothing to fill from: left as it is
+    filled = spatial_fill(frames, holes)
+    # a linear ramp is harmonic (each pixel the mean of its four neighbours): the membrane gives it back, by hand
+    assert np.abs(filled[:2].astype(int) - ramp).max() <= 1 and np.array_equal(filled[2], frames[2])
+    telea = telea_fill(frames[:2], holes[:2])
+    assert np.abs(telea.astype(int) - ramp).max() > 3  # fast marching does not
+    np.testing.assert_array_equal(spatial_fill(frames[:2], holes[:2], "telea"), telea)
+    with pytest.raises(ValueError, match="unknown fill"):
+        spatial_fill(frames, holes, "smear")
 
 
 def test_the_fill_is_the_median_of_the_copies_and_the_spatial_fill():

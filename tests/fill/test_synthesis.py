@@ -4,13 +4,12 @@ import pytest
 from scipy import ndimage
 
 from videofill.fill.exemplar import exemplar_fill
-from videofill.fill.membrane import membrane_fill
+from videofill.fill.membrane import SMOOTHS, membrane_fill, smooth_fills
 from videofill.fill.propagate import propagate
 from videofill.fill.synthesis import (
     ALIGNED_PLATE_SHARE,
     EXEMPLAR_CONTRAST,
     HEDGE_SIGMA_PX,
-    SMOOTHS,
     _soften,
     align_to_middle,
     background_plate,
@@ -18,7 +17,6 @@ from videofill.fill.synthesis import (
     camera_is_static,
     fill_plate,
     largest_corner_move,
-    smooth_fills,
     still_never,
     synthesize_video,
     texture_ratio,

@@ -42,7 +42,7 @@ import numpy as np
 from videofill.config import UNSEEN_FILLERS
 from videofill.fill.exemplar import exemplar_fill
 from videofill.fill.learned import coarse_dip_fill, dip_fill, smallest_side
-from videofill.fill.membrane import membrane_fill, membrane_solve, thin_plate_fill
+from videofill.fill.membrane import SMOOTHS, check_smooths, membrane_solve, smooth_fills
 from videofill.fill.motion import STILL_HOLE_IOU, corner_moves
 from videofill.fill.patches import PATCH, patch_synthesis
 
@@ -116,14 +116,6 @@ EXEMPLAR_CONTRAST = 0.8
 #: by copies that won on the copies and lost in the hole (centre layout +0.76 dB over Telea where the network gives
 #: +1.48); boxes (23 px) and the girls of removal_schoolgirls (15-19 px) are wider.
 EXEMPLAR_MIN_RADIUS_PX = 12.0
-#: What "diffusion" is on the static plate: the smooth fill among these with the lowest error on the copies, chosen
-#: first (it is the smooth candidate, the hedge's coarse part and the guide of exemplar copies): the membrane
-#: (:func:`videofill.fill.membrane.membrane_fill`), the thin plate (:func:`videofill.fill.membrane.thin_plate_fill`,
-#: which continues slopes and so guesses better or overshoots) and their mean, which hedges between the two. On the 16
-#: never-revealed holes of benchmarks/results/unseen.md ("Night 7"), diffusion alone went from +0.43 / +0.92 dB over
-#: Telea on the boxes (two layouts) and +0.77 / +0.67 on the watermarks with the membrane to +0.84 / +0.95 and
-#: +1.36 / +0.75 with the choice.
-SMOOTHS = ("membrane", "thin plate", "membrane+thin plate")
 #: The fillers that need the network trained.
 _NETWORK_FILLERS = ("network", NETWORK_AND_DIFFUSION, EXEMPLAR_AND_NETWORK)
 #: The candidates of :func:`fill_plate`'s choice when the network is trained.
@@ -152,33 +144,6 @@ class PlateFill:
     errors: dict = field(default_factory=dict)
     textures: dict = field(default_factory=dict)
     smooth: str = SMOOTHS[0]
-
-
-def _check_smooths(names: tuple[str, ...], caller: str) -> None:
-    """ValueError, named after ``caller``, unless ``names`` are one or more of :data:`SMOOTHS`."""
-    unknown = sorted(set(names) - set(SMOOTHS))
-    if unknown or not names:
-        raise ValueError(f"{caller}: unknown smooth fill(s) {', '.join(unknown) or '(none)'}; choose from "
-                         f"{', '.join(SMOOTHS)}")
-
-
-def smooth_fills(image: np.ndarray, hole: np.ndarray, names: tuple[str, ...] = SMOOTHS) -> dict:
-    """The smooth fills of :data:`SMOOTHS` named in ``names`` (ValueError for another name).
-
-    Args:
-        image: uint8 (H, W, 3); hole: bool (H, W), the pixels to fill.
-
-    Returns:
-        dict name -> uint8 (H, W, 3), in the order of ``names``; "membrane+thin plate" is the rounded mean of the two.
-    """
-    _check_smooths(names, "smooth_fills")
-    membrane = membrane_fill(image, hole) if set(names) & {SMOOTHS[0], SMOOTHS[2]} else None
-    thin_plate = thin_plate_fill(image, hole) if set(names) & {SMOOTHS[1], SMOOTHS[2]} else None
-    fills = {SMOOTHS[0]: membrane, SMOOTHS[1]: thin_plate}
-    if SMOOTHS[2] in names:
-        mean = (membrane.astype(np.float32) + thin_plate.astype(np.float32)) / 2
-        fills[SMOOTHS[2]] = np.clip(np.rint(mean), 0, 255).astype(np.uint8)
-    return {name: fills[name] for name in names}
 
 
 def thick_parts(mask: np.ndarray, radius: float = MIN_RADIUS_PX) -> np.ndarray:
@@ -316,7 +281,7 @@ def fill_plate(
     unknown = sorted(set(fillers) - set(FILLERS))
     if unknown:
         raise ValueError(f"fill_plate: unknown filler(s) {', '.join(unknown)}; choose from {', '.join(FILLERS)}")
-    _check_smooths(smooths, "fill_plate")  # here too: a plate with nothing to fill never reaches smooth_fills
+    check_smooths(smooths, "fill_plate")  # here too: a plate with nothing to fill never reaches smooth_fills
     if frames is not None and holes is None:
         holes = np.zeros(frames.shape[:3], bool)
     use_network = (network_steps > 0 and any(name in fillers for name in _NETWORK_FILLERS)
@@ -767,7 +732,6 @@ __all__ = [
     "FILLERS",
     "HEDGE_SIGMA_PX",
     "NETWORK_AND_DIFFUSION",
-    "SMOOTHS",
     "STATIC_CAMERA_PX",
     "TEXTURE_FLOOR",
     "PlateFill",
@@ -778,7 +742,6 @@ __all__ = [
     "fill_plate",
     "fill_unseen",
     "largest_corner_move",
-    "smooth_fills",
     "still_never",
     "synthesis_wins",
     "synthesize_video",
