@@ -25,7 +25,7 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   one within :data:`ALIGNED_PLATE_SHARE` of the diagonal): the same, on the plate of the frames warped onto the
   middle one (:func:`align_to_middle`), for the pixels no frame shows; each frame takes the fill warped back.
 - A camera that moves more: each frame is synthesised with patches on its own, its matches started from the
-  previous frame's, when patches beat the frame's own spatial fill (Telea) on the first frame (or always, when
+  previous frame's, when patches beat Telea's fast marching on the first frame's copies (or always, when
   patches or exemplar copies are forced).
 
 Conventions: images uint8 (H, W, 3) RGB or (T, H, W, 3); masks bool, True = to fill; coordinates (y, x) in pixels.
@@ -58,8 +58,8 @@ VALIDATION_MARGIN = 1.0
 #: into it (the membrane reads a region pixel's 4 neighbours: 1 or more give the whole frame's result, to float
 #: rounding; 8, the margin Telea needed before, kept so that the figures measured with it stand).
 BLEND_MARGIN = 8
-#: Moving camera: patches, frame by frame, must beat Telea (the frames' own spatial fill there) on copies in the first
-#: frame by this factor (0.8: about 1 dB), since one frame's copies say less about the others.
+#: Moving camera: patches, frame by frame, must beat Telea (propagation's spatial fill when this was measured) on
+#: copies in the first frame by this factor (0.8: about 1 dB), since one frame's copies say less about the others.
 MOVING_MARGIN = 0.8
 #: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
 STATIC_CAMERA_PX = 0.6
@@ -468,9 +468,9 @@ def _copy_errors(trials: dict, plate: np.ndarray, tested: np.ndarray, frames=Non
 
 
 def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch: int = PATCH, seed: int = 0) -> bool:
-    """Whether patches fill ``hole`` (bool (H, W)) of ``image`` (uint8 (H, W, 3)) better than Telea (the frames' own
-    spatial fill under a moving camera), measured on copies of it moved onto ``known`` pixels (bool (H, W)) as in
-    :func:`fill_plate`."""
+    """Whether patches fill ``hole`` (bool (H, W)) of ``image`` (uint8 (H, W, 3)) better than Telea's fast marching
+    (propagation's spatial fill when :data:`MOVING_MARGIN` was measured), measured on copies of it moved onto
+    ``known`` pixels (bool (H, W)) as in :func:`fill_plate`."""
     found = validation_copies(hole, known, patch)
     if not found:
         return False
