@@ -54,7 +54,7 @@ from videofill.io.video import read_frames
 
 # Each lever: (name, what it is, settings laid over the default preset).
 LEVERS = [
-    ("default", "the default preset as shipped: two propagation passes (median of the copies and Telea), no training", {}),
+    ("default", "the default preset as shipped: two propagation passes (median of the copies and the spatial fill), no training", {}),
     ("one propagation pass", "the flows are not estimated again on the filled video", dict(propagation_passes=1)),
     ("+ network correction, 150 steps", "DIP-Vid-Flow trained 150 steps to correct the propagated start (4 losses + L_g)", dict(max_steps=150)),
     ("guide as target only, 150 steps", "propagation only as an extra loss target (trusted pixels); the network generates from noise", dict(max_steps=150, guide_start=False, guide_output=True)),
