@@ -64,7 +64,9 @@ def test_a_resume_compares_what_changes_the_pixels():
     assert not best.same_result(older)
     assert best.replace(unseen_steps=0, unseen_runs=1, combine="median").same_result(older)
     assert not fast.same_result([1, 2])
-    # saved before the spatial fill could be chosen: it was Telea's
+    # saved before the spatial fill could be chosen: it was Telea's, and a run record rerun keeps it
+    record = {k: v for k, v in fast.replace(quality="best").to_dict().items() if k != "spatial_fill"}
+    assert InpaintConfig.from_dict(record).spatial_fill == "telea"
     before = {k: v for k, v in fast.result_settings().items() if k != "spatial_fill"}
     assert not fast.same_result(before) and fast.replace(spatial_fill="telea").same_result(before)
     paper = get_preset("paper")  # no propagation: its spatial fill changes no pixel

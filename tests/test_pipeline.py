@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 
@@ -138,12 +139,13 @@ def test_propagation_gets_the_resolved_way_to_combine_the_copies(tiny_case, monk
     from videofill import pipeline
     from videofill.fill import fullres, propagate, synthesis
 
-    seen = []
+    seen, spatials = [], []
     real_video, real_full = propagate.propagate_video, fullres.fill_full_resolution
 
-    def video(*args, combine="median", **kwargs):
+    def video(*args, combine="median", spatial="membrane", **kwargs):
         seen.append(("working size", combine))
-        return real_video(*args, combine=combine, **kwargs)
+        spatials.append(spatial)
+        return real_video(*args, combine=combine, spatial=spatial, **kwargs)
 
     def full(*args, combine="median", **kwargs):
         seen.append(("full size", combine))
@@ -156,5 +158,42 @@ def test_propagation_gets_the_resolved_way_to_combine_the_copies(tiny_case, monk
     big = np.repeat(np.repeat(frames, 2, axis=1), 2, axis=2)  # larger than the working size: copies taken again
     config = get_preset("default").replace(max_side=48)
     inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2), config.replace(quality="best"))
-    inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2), config)
+    inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2), config.replace(spatial_fill="thin plate"))
     assert seen == [("working size", "agree"), ("full size", "agree"), ("working size", "median"), ("full size", "median")]
+    assert spatials == ["membrane", "thin plate"]  # the configured spatial fill reaches propagation
+
+
+def test_a_still_hole_under_a_static_camera_is_not_copied_again_at_full_resolution(monkeypatch):
+    from videofill.fill import synthesis
+
+    rng = np.random.default_rng(0)
+    count, height, width = 6, 96, 128
+    scene = cv2.resize(rng.integers(0, 256, (12, 16, 3)).astype(np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
+    frames = np.repeat(scene[None], count, axis=0)  # a static camera
+    holes = np.zeros((count, height, width), bool)
+    holes[:, 36:60, 48:80] = True  # a watermark that stays put: no frame shows behind it
+
+    class AroundTheHole:  # motion beside the hole only (a hand passing by), which the local model carries into it
+        def __call__(self, first, second):
+            flow = np.zeros((*first.shape[:2], 2), np.float32)
+            s = first.shape[1] / width
+            flow[int(16 * s) : int(80 * s), int(24 * s) : int(104 * s), 0] = 3 * s
+            return flow
+
+    found = {}
+    real = synthesis.fill_unseen
+
+    def spy(propagation, *args, **kwargs):
+        found["seen"] = propagation.seen.sum()
+        result = real(propagation, *args, **kwargs)
+        found["after"], found["replaced"] = result.seen.sum(), result.replaced.sum()
+        return result
+
+    monkeypatch.setattr(synthesis, "fill_unseen", spy)
+    config = get_preset("default").replace(quality="best", unseen_filler="diffusion", unseen_steps=0, max_side=64,
+                                           dilate=0, dilate_side=None, feather=0)  # 128 px wide: copies taken again
+    result = inpaint_video(frames, holes, config, flow_estimator=AroundTheHole())
+    assert found["seen"] > 0 and found["after"] == 0 and found["replaced"] > 0  # propagation's copies, dropped
+    upscaled = np.stack([cv2.resize(g, (width, height), interpolation=cv2.INTER_CUBIC) for g in result.generated])
+    # every hole pixel is the working size's synthesis, upscaled: none is copied again from the frames
+    assert np.array_equal(result.frames[holes], upscaled[holes])

@@ -227,12 +227,15 @@ class InpaintConfig:
     def from_dict(cls, data: dict) -> InpaintConfig:
         """The configuration in ``data`` (fields it lacks keep their defaults; other keys are ignored). A record with
         ``unseen_steps`` but no ``unseen_runs`` was saved when `best` trained one network: it keeps one; one with
-        ``unseen_steps`` but no ``combine`` was saved when propagation took the median: it keeps the median."""
+        ``unseen_steps`` but no ``combine`` was saved when propagation took the median: it keeps the median; one with
+        ``unseen_steps`` but no ``spatial_fill`` was saved when propagation's spatial fill was Telea: it keeps Telea."""
         values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
         if "unseen_steps" in values and "unseen_runs" not in values:
             values["unseen_runs"] = 1
         if "unseen_steps" in values and "combine" not in values:
             values["combine"] = "median"
+        if "unseen_steps" in values and "spatial_fill" not in values:
+            values["spatial_fill"] = "telea"
         return cls(**values)
 
     @classmethod
@@ -287,11 +290,11 @@ def _default() -> InpaintConfig:
     """What we recommend today on a CPU: the best configuration measured by benchmarks/speed.py.
 
     Hole pixels are filled by flow-guided propagation (``videofill.fill.propagate``): the median of the copies found in
-    the nearest frames that show the pixel (two motion models, forwards and backwards) and of the frame's own Telea
-    fill, in two passes (the second with the flows estimated again on the first's result). Training the paper's
-    network to correct that start did not pay at CPU budgets (the report's levers table), so ``max_steps`` is 0;
-    give ``--max-steps N`` to train the DIP-Vid-Flow correction on top (settings below), or use ``--preset paper``
-    for the paper's method alone.
+    the nearest frames that show the pixel (two motion models, forwards and backwards) and of the frame's own spatial
+    fill (the membrane: ``spatial_fill``), in two passes (the second with the flows estimated again on the first's
+    result). Training the paper's network to correct that start did not pay at CPU budgets (the report's levers
+    table), so ``max_steps`` is 0; give ``--max-steps N`` to train the DIP-Vid-Flow correction on top (settings
+    below), or use ``--preset paper`` for the paper's method alone.
     """
     return InpaintConfig(
         max_side=432,

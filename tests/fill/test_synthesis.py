@@ -404,6 +404,8 @@ def test_still_never_is_what_no_frame_shows_of_the_holes_that_stay_put():
     moving = holes.all(axis=0) & ~expected  # its never share: 4 / 16 columns
     assert moving.sum() == 6 * 4 and np.array_equal(still_never(holes, share=0.25), expected | moving)
     assert np.array_equal(still_never(holes, share=0.26), expected)
+    black = np.concatenate([holes, np.ones((1, 20, 40), bool)])  # a cut to black: all hole, and left out
+    assert np.array_equal(still_never(black), expected)
 
 
 def test_under_a_static_camera_all_that_no_frame_shows_is_replaced_whatever_propagation_copied_there():

@@ -85,12 +85,16 @@ def _fill_points(frames, known, models, t, points, reach, scale, low, worth, who
     return values, seen, trusted
 
 
-def _worth_following(seen: np.ndarray, holes: np.ndarray) -> np.ndarray:
+def _worth_following(seen: np.ndarray, holes: np.ndarray, replaced: np.ndarray | None = None) -> np.ndarray:
     """uint8 (h, w): working pixels whose full-resolution pixels may find a copy: those that found one at the working
-    size, the hole's edge band (:data:`EDGE_PX`) and the known pixels, grown by one pixel."""
+    size, the hole's edge band (:data:`EDGE_PX`) and the known pixels, grown by one pixel; never those ``replaced``
+    (bool (h, w) or None: :attr:`videofill.fill.propagate.Propagation.replaced`)."""
     square = np.ones((2 * EDGE_PX + 1,) * 2, np.uint8)
     edge = cv2.dilate((~holes).astype(np.uint8), square) > 0
-    return cv2.dilate((seen | edge).astype(np.uint8), np.ones((3, 3), np.uint8))
+    worth = cv2.dilate((seen | edge).astype(np.uint8), np.ones((3, 3), np.uint8))
+    if replaced is not None:
+        worth[replaced] = 0
+    return worth
 
 
 def _ring_copies(frames, known, models, t, points, reach, scale):
@@ -129,7 +133,8 @@ def fill_full_resolution(
         holes: bool (T, H, W), True = hole.
         propagation: the working-size propagation (its last pass) with its motion models; its grid may be padded at
             the right and bottom beyond ``working_size``. Full-resolution pixels are followed only where it found a
-            copy or near the hole's edge (:data:`EDGE_PX`), the others take ``low_fill`` at once.
+            copy or near the hole's edge (:data:`EDGE_PX`), and never where a later stage ``replaced`` its fill; the
+            others take ``low_fill`` at once.
         working_holes: bool (T, h', w'), the holes on that grid.
         working_size: (w, h), the working size the full frames were scaled to (before padding).
         low_fill: uint8 (T, h, w, 3) the working-size result (unpadded): what pixels no frame shows get, upscaled.
@@ -169,7 +174,8 @@ def fill_full_resolution(
         values = np.empty((len(points), 3), np.uint8)
         seen_t = np.empty(len(points), bool)
         trusted_t = np.empty(len(points), bool)
-        worth = _worth_following(propagation.seen[t], working_holes[t])
+        replaced = None if propagation.replaced is None else propagation.replaced[t]
+        worth = _worth_following(propagation.seen[t], working_holes[t], replaced)
         whole = bool(hole.all())
         for part in _chunks(len(points), chunk):
             values[part], seen_t[part], trusted_t[part] = _fill_points(

@@ -168,7 +168,8 @@ def still_never(holes: np.ndarray, share: float = STILL_HOLE_IOU) -> np.ndarray:
     A hole stays put when the pixels that every frame has in its hole make up ``share`` or more of it (intersection
     over union, as :func:`videofill.fill.motion.still_hole` judges two frames): a logo or a watermark, 1. Each
     connected part (8-connected) of the pixels that some frame has in its hole is judged on its own, so a watermark
-    stays put beside a person who walks.
+    stays put beside a person who walks (but not where the person's hole ever touches it: parts that touch are
+    judged as one). A frame that is all hole (a cut to black) says nothing of where the hole lies and is left out.
 
     Args:
         holes: bool (T, H, W), True = hole.
@@ -177,7 +178,9 @@ def still_never(holes: np.ndarray, share: float = STILL_HOLE_IOU) -> np.ndarray:
     never = holes.all(axis=0)
     if not never.any():
         return never
-    count, labels = cv2.connectedComponents(holes.any(axis=0).astype(np.uint8), connectivity=8)
+    some = holes[~holes.all(axis=(1, 2))]  # the intersection is the same without all-hole frames, the union is not
+    union = (some if len(some) else holes).any(axis=0)
+    count, labels = cv2.connectedComponents(union.astype(np.uint8), connectivity=8)
     sizes = np.bincount(labels.ravel(), minlength=count)
     hidden = np.bincount(labels[never], minlength=count)
     stays = hidden >= share * sizes
@@ -642,8 +645,8 @@ def synthesize_video(
         network_steps: Adam steps of each network trained on the plate (0: not a candidate).
         device: where that network trains.
         fillers: the plate's candidate fillers (:func:`fill_plate`; ValueError for an unknown name). Under a camera
-            that moves more only patches synthesise: with "patches" or "exemplar" among them, when they beat diffusion
-            on the first frame's copies, or always when "diffusion" is not among them (exemplar forced gives patches
+            that moves more only patches synthesise: with "patches" or "exemplar" among them, when they beat Telea
+            on the first frame's copies (:func:`synthesis_wins`), or always when "diffusion" is not among them (exemplar forced gives patches
             there: copies made one frame at a time would flicker).
         progress: show the network's training as a progress bar.
         network_runs: networks whose fills are averaged (:func:`fill_plate`).
@@ -661,12 +664,14 @@ def synthesize_video(
     unseen = unseen & holes
     count, height, width = holes.shape
     static = homographies is None or camera_is_static(homographies, height, width)
-    thick = np.stack([thick_parts(u, min_radius) for u in unseen])
+    widened = unseen
     if static:  # a still camera on a hole that stays put shows no pixel of it: a copy is motion carried in from
         # outside the hole (a hand passing by), so all of it is synthesised (benchmarks/results/unseen.md, Night 11)
-        unseen = unseen | still_never(holes)[None]
-    if not unseen.any():
+        widened = unseen | still_never(holes)[None]
+    if not widened.any():
         return out
+    thick = np.stack([thick_parts(u, min_radius) for u in unseen])
+    unseen = widened
     alignments = None
     if not static:
         alignments = align_to_middle(homographies)
@@ -707,8 +712,9 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
             (``InpaintConfig.unseen_filler``); the network's act on the plate of a static or hand-held camera only.
 
     Returns:
-        A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised
-        (``seen``, ``trusted`` and ``homographies`` unchanged).
+        A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised; under
+        a static camera the pixels of :func:`still_never` are ``replaced`` and no longer ``seen`` or ``trusted``, so
+        that no other resolution copies them again (``homographies`` unchanged).
     """
     import dataclasses
 
@@ -721,7 +727,11 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
                                                network_steps=network_steps, device=device, progress=progress,
                                                network_runs=network_runs,
                                                fillers=FILLERS if filler == "auto" else (filler,))
-    return dataclasses.replace(propagation, frames=out)
+    replaced = np.zeros_like(propagation.seen)
+    if camera_is_static(propagation.homographies, height, width):  # as synthesize_video judges it
+        replaced[:, :height, :width] = still_never(real)[None]
+    return dataclasses.replace(propagation, frames=out, seen=propagation.seen & ~replaced,
+                               trusted=propagation.trusted & ~replaced, replaced=replaced)
 
 
 __all__ = [
