@@ -69,6 +69,8 @@ def test_a_resume_compares_what_changes_the_pixels():
     assert InpaintConfig.from_dict(record).spatial_fill == "telea"
     before = {k: v for k, v in fast.result_settings().items() if k != "spatial_fill"}
     assert not fast.same_result(before) and fast.replace(spatial_fill="telea").same_result(before)
+    assert "--spatial-fill telea" in fast.resume_hint(before)  # the refusal says how to resume it
+    assert fast.resume_hint(before | {"seed": 1}) == "" and fast.resume_hint(fast.result_settings()) == ""
     paper = get_preset("paper")  # no propagation: its spatial fill changes no pixel
     assert "spatial_fill" not in paper.result_settings()
     assert paper.same_result({k: v for k, v in paper.to_dict().items() if k != "spatial_fill"})

@@ -215,6 +215,14 @@ class InpaintConfig:
         except (VideofillError, TypeError, ValueError):
             return False
 
+    def resume_hint(self, saved) -> str:
+        """What to add to a refused resume: how to resume ``saved`` settings made with Telea as propagation's spatial
+        fill (before it could be chosen), when that is all that differs; else ""."""
+        if (isinstance(saved, dict) and "spatial_fill" not in saved and self.propagates
+                and self.replace(spatial_fill="telea").same_result(saved)):
+            return " (it was made with Telea as the spatial fill: add --spatial-fill telea to resume it)"
+        return ""
+
     def to_dict(self) -> dict:
         """The fields as plain JSON types."""
         return json.loads(json.dumps(dataclasses.asdict(self)))

@@ -185,7 +185,8 @@ def inpaint_video(
         holes=torch.from_numpy(prepared.holes)[:, None],
         noise=make_noise(len(frames), height, width, config),
     )
-    checkpointer = (Checkpointer(run_dir, config.result_settings(), config.checkpoint_seconds, same=config.same_result)
+    checkpointer = (Checkpointer(run_dir, config.result_settings(), config.checkpoint_seconds, same=config.same_result,
+                                 hint=config.resume_hint)
                     if run_dir is not None else None)
     learn = config.max_steps != 0  # max_steps 0 (with guide_start): the propagated video is the answer
     if config.method == "dip-vid-flow" and learn:

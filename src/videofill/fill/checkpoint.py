@@ -47,15 +47,17 @@ class Checkpointer:
         every_steps: or save every this many steps (whichever comes first); None: by time only.
         same: tells whether a checkpoint's saved configuration gives this run's result (None: equal to ``config``);
             the pipeline passes :meth:`videofill.config.InpaintConfig.same_result`.
+        hint: what to add to the refusal of a saved configuration (:meth:`videofill.config.InpaintConfig.resume_hint`).
     """
 
     def __init__(self, run_dir: str | Path, config: dict, every_seconds: float = 60.0, every_steps: int | None = None,
-                 same: Callable[[dict], bool] | None = None):
+                 same: Callable[[dict], bool] | None = None, hint: Callable[[dict], str] | None = None):
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.config = json.loads(json.dumps(config))  # plain JSON types, so it survives weights_only loading
         self.every_seconds, self.every_steps = every_seconds, every_steps
         self.same = same or (lambda saved: saved == self.config)
+        self.hint = hint or (lambda saved: "")
         self._last_save = time.monotonic()
 
     @property
@@ -71,6 +73,7 @@ class Checkpointer:
         if not isinstance(saved, dict) or not self.same(saved):
             raise VideofillError(
                 f"checkpoint {self.path} was made with other settings; run without --resume to start over"
+                + self.hint(saved)
             )
         return state
 
