@@ -85,7 +85,7 @@ class InpaintConfig:
     guide_distance: int = 15  # propagation looks at most this many frames away
     propagation_passes: int = 2  # propagation runs, each after estimating the flows again on the last one's result
     spatial_fill: str = "membrane"  # each frame's own fill of a hole pixel no other frame shows, and the last vote where copies disagree: membrane (the smoothest fill from the hole's edge; +0.25 dB on the composed cases) | thin plate (continues slopes; overshoots on fine texture) | membrane+thin plate (their mean: +0.47 dB there, ~40 % slower) | telea (before 2026-11-30)
-    combine: str = "auto"  # a hole pixel's copies from other frames: median (with the spatial fill, per channel; best PSNR) | one (one copy per region: no ghosts, sharpest, ~0.7 dB lower PSNR on the composed cases) | agree (one copy where the region's copies agree, the median where they do not) | auto (median with fast, agree with best)
+    combine: str = "auto"  # a hole pixel's copies from other frames: median (with the spatial fill, per channel; best PSNR) | one (one copy per region: no ghosts, sharpest, ~0.8 dB lower PSNR on the composed cases) | agree (one copy where the region's copies agree, the median where they do not) | auto (median with fast, agree with best)
     # --- compute
     device: str = "auto"  # auto (CUDA when present) | cpu | cuda
     bf16: bool = False  # bfloat16 autocast for the generator and VGG (fast on CPUs with AVX-512 BF16, and GPUs)
@@ -105,7 +105,8 @@ class InpaintConfig:
         if self.quality not in QUALITIES:
             raise VideofillError(f"unknown quality {self.quality!r}; choose one of {', '.join(QUALITIES)}")
         if self.spatial_fill not in SPATIAL_FILLS:
-            raise VideofillError(f"unknown spatial fill {self.spatial_fill!r}; choose one of {', '.join(SPATIAL_FILLS)}")
+            raise VideofillError(f"unknown spatial fill {self.spatial_fill!r}; choose one of "
+                                 f"{', '.join(map(repr, SPATIAL_FILLS))} (quoted on a command line)")
         if self.combine not in ("auto", *COMBINES):
             raise VideofillError(f"unknown combine {self.combine!r}; choose one of auto, {', '.join(COMBINES)}")
         if self.method not in METHODS:

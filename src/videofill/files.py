@@ -134,7 +134,8 @@ def inpaint_file(
 
     Raises:
         VideofillError: unreadable input or masks, masks that do not fit the video, an output path that is refused
-            (see :func:`videofill.io.writer.check_output_path`) or exists without ``overwrite``, a bad frame range.
+            (see :func:`videofill.io.writer.check_output_path`) or exists (or its run record does) without
+            ``overwrite``, a bad frame range.
             Nothing is written at ``output``, and a run folder this call created is removed.
     """
     config = config or get_preset("default")
@@ -143,6 +144,8 @@ def inpaint_file(
     marks = list(masks) if isinstance(masks, (list, tuple)) else None
     mask_file = None if (callable(masks) or marks is not None) else masks
     check_output_path(output, overwrite=overwrite, inputs=(input, mask_file), create=False)
+    if record_path_for(output).exists() and not (overwrite or resume):  # a record without its output: keep it
+        raise VideofillError(f"{record_path_for(output)} exists (a run record); pass --overwrite to replace it")
     from videofill.pipeline import resolve_device  # torch is imported from here on
 
     resolve_device(config.device)

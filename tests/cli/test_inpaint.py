@@ -350,6 +350,16 @@ def test_an_existing_output_is_refused_without_overwrite_and_left_untouched(tiny
     assert snapshot(tmp_path) == before
 
 
+def test_a_run_record_without_its_output_is_refused_without_overwrite_and_left_untouched(tiny_dir, tmp_path, capsys):
+    output = tmp_path / "result.mp4"
+    (tmp_path / "result.mp4.config.json").write_text('{"config": {"seed": 3}}')  # a user's saved settings
+    before = snapshot(tmp_path)
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", output, *FAST)
+    assert code == 2
+    assert_one_line_error(err, "result.mp4.config.json", "run record", "--overwrite")
+    assert snapshot(tmp_path) == before
+
+
 def test_empty_masks_copy_the_input_through_with_a_notice(tiny_dir, tmp_path, capsys):
     masks = tmp_path / "masks"
     masks.mkdir()

@@ -108,6 +108,27 @@ def test_quality_best_end_to_end_on_the_tiny_case():
     result = inpaint_video(frames, holes, get_preset("default").replace(quality="best", dilate=0))
     assert result.frames.shape == frames.shape
     assert np.array_equal(result.frames[~holes], frames[~holes])
+    assert not any("nothing was synthesised" in note for note in result.notes)
+
+
+def test_quality_best_says_when_every_hole_pixel_is_shown_by_another_frame():
+    from videofill.config import get_preset
+    from videofill.pipeline import inpaint_video
+
+    rng = np.random.default_rng(0)
+    world = cv2.GaussianBlur(rng.integers(0, 256, (48, 120, 3)).astype(np.uint8), (0, 0), 1.5)
+    frames = np.stack([world[:, 4 * t : 4 * t + 64] for t in range(8)])  # the camera pans 4 px a frame
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 16:32, 24:36] = True  # stays put in the frame: the pan shows what it covers
+
+    def pan(first, second):  # the exact flow: content moves 4 px left
+        flow = np.zeros((*first.shape[:2], 2), np.float32)
+        flow[..., 0] = -4 * first.shape[1] / 64
+        return flow
+
+    config = get_preset("default").replace(quality="best", dilate=0, dilate_side=None, unseen_steps=0)
+    notes = inpaint_video(frames, holes, config, flow_estimator=pan).notes
+    assert any("nothing was synthesised" in note for note in notes)
 
 
 def test_validation_copies_lie_beside_the_hole_on_usable_pixels():

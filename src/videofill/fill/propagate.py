@@ -13,7 +13,7 @@ each copy). The result is the per-channel median of those copies and of the fram
 motion model or a copy from a frame where the pixel was occluded is outvoted; where the copies disagree, or only
 one exists, the value moves towards the spatial fill, and a pixel no frame shows gets the spatial fill. With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes
 one of them instead, the same source as its neighbours: a moving object whose copies disagree comes back solid, not
-as the median's half-transparent blend of them (sharper, and about 0.7 dB lower PSNR on the composed cases, where the
+as the median's half-transparent blend of them (sharper, and about 0.8 dB lower PSNR on the composed cases, where the
 blend hedges between misaligned copies). ``combine="agree"`` takes that copy only where the chosen source lies within
 :data:`AGREEMENT_TOLERANCE` of the median around the pixel, and the median elsewhere: the copies' texture where they
 agree (the median of slightly misaligned copies is a blurred version of any of them), the median's hedge where they
