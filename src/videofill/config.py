@@ -221,7 +221,7 @@ class InpaintConfig:
         fill (before it could be chosen), when that is all that differs; else ""."""
         if (isinstance(saved, dict) and "spatial_fill" not in saved and self.propagates
                 and self.replace(spatial_fill="telea").same_result(saved)):
-            return " (it was made with Telea as the spatial fill: add --spatial-fill telea to resume it)"
+            return " (it was made with Telea as the spatial fill: set it, --spatial-fill telea, to resume it)"
         return ""
 
     def to_dict(self) -> dict:

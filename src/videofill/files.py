@@ -144,8 +144,10 @@ def inpaint_file(
     marks = list(masks) if isinstance(masks, (list, tuple)) else None
     mask_file = None if (callable(masks) or marks is not None) else masks
     check_output_path(output, overwrite=overwrite, inputs=(input, mask_file), create=False)
-    if record_path_for(output).exists() and not (overwrite or resume):  # a record without its output: keep it
-        raise VideofillError(f"{record_path_for(output)} exists (a run record); pass --overwrite to replace it")
+    earlier = record_path_for(output)
+    if earlier.exists() and not (overwrite or (resume and run_dir_for(output).is_dir())):  # a record, no output
+        raise VideofillError(f"{earlier} exists (an earlier run's record, or saved settings) but {output.name} does "
+                             "not; pass --overwrite to replace it, or choose another output")
     from videofill.pipeline import resolve_device  # torch is imported from here on
 
     resolve_device(config.device)

@@ -197,15 +197,19 @@ def inpaint_video(
         if config.quality == "best":  # what no frame shows: texture from the video instead of the spatial smear
             from videofill.fill.synthesis import fill_unseen
 
-            width, height = prepared.size
-            shown = not (prepared.holes & ~propagation.seen)[:, :height, :width].any()
+            real_w, real_h = prepared.size
+            shown = not (prepared.holes & ~propagation.seen)[:, :real_h, :real_w].any()
+            before = propagation.frames
             propagation = fill_unseen(
                 propagation, prepared.holes, prepared.size, config.seed, config.unseen_steps, device, progress,
                 network_runs=config.unseen_runs, filler=config.unseen_filler,
             )
-            if shown and not propagation.replaced.any():
-                notes.append("quality best: another frame shows every hole pixel, so nothing was synthesised (best "
-                             "differs from fast here only in combining the copies with agree)")
+            if not propagation.replaced.any() and np.array_equal(propagation.frames, before):
+                why = ("another frame shows every hole pixel" if shown else "what no frame shows lies under a camera "
+                       "that moves too much for one background plate, and patches did not measure better there")
+                same = ("best differs from fast here only in combining the copies with agree"
+                        if config.combine == "auto" else "the result is fast's")
+                notes.append(f"quality best: {why}, so nothing was synthesised ({same})")
         video.guide = torch.from_numpy(propagation.frames).permute(0, 3, 1, 2).float() / 255.0
         weight = np.where(propagation.trusted, 1.0, np.where(prepared.holes, config.guide_untrusted, 0.0))
         video.guide_trusted = torch.from_numpy(weight.astype(np.float32))[:, None]

@@ -306,7 +306,8 @@ def _load_window(folder: Path, start: int, end: int, config: InpaintConfig, fram
         saved = None
     if (not isinstance(saved, dict) or (saved.get("start"), saved.get("end")) != (start, end)
             or not isinstance(saved.get("config"), dict) or not config.same_result(saved["config"])):
-        hint = config.resume_hint(saved.get("config")) if isinstance(saved, dict) else ""
+        same_frames = isinstance(saved, dict) and (saved.get("start"), saved.get("end")) == (start, end)
+        hint = config.resume_hint(saved.get("config")) if same_frames else ""
         raise VideofillError(f"{folder} was made for other frames or settings; run without --resume to start over"
                              + hint)
     saved = folder / WINDOW_RESULT

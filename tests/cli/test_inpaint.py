@@ -356,8 +356,10 @@ def test_a_run_record_without_its_output_is_refused_without_overwrite_and_left_u
     before = snapshot(tmp_path)
     code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", output, *FAST)
     assert code == 2
-    assert_one_line_error(err, "result.mp4.config.json", "run record", "--overwrite")
+    assert_one_line_error(err, "result.mp4.config.json", "record", "--overwrite")
     assert snapshot(tmp_path) == before
+    code, _, err = run_main(capsys, "inpaint", tiny_dir / "frames", tiny_dir / "masks", "-o", output, *FAST, "--resume")
+    assert code == 2 and snapshot(tmp_path) == before  # nothing to resume: refused all the same
 
 
 def test_empty_masks_copy_the_input_through_with_a_notice(tiny_dir, tmp_path, capsys):
