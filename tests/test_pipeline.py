@@ -168,7 +168,8 @@ def test_a_still_hole_under_a_static_camera_is_not_copied_again_at_full_resoluti
 
     rng = np.random.default_rng(0)
     count, height, width = 6, 96, 128
-    scene = cv2.resize(rng.integers(0, 256, (12, 16, 3)).astype(np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
+    coarse = rng.integers(0, 256, (12, 16, 3)).astype(np.uint8)
+    scene = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC)
     frames = np.repeat(scene[None], count, axis=0)  # a static camera
     holes = np.zeros((count, height, width), bool)
     holes[:, 36:60, 48:80] = True  # a watermark that stays put: no frame shows behind it

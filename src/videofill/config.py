@@ -201,8 +201,9 @@ class InpaintConfig:
         """Whether settings saved by an earlier run (its :meth:`result_settings`, as checkpoints and window folders
         keep them) give the pixels these give: compared once both are read as today's configuration
         (:meth:`from_dict`; settings with ``quality`` but no ``unseen_steps`` were saved before `best` trained
-        networks: 0 steps; without ``spatial_fill``, Telea's), so settings from before a field existed, or before a default changed, still match when
-        they ran the same way; with quality best, only settings of this :data:`UNSEEN_REVISION` match."""
+        networks: 0 steps; without ``spatial_fill``, Telea's), so settings from before a field existed, or before a
+        default changed, still match when they ran the same way; with quality best, only settings of this
+        :data:`UNSEEN_REVISION` match."""
         if not isinstance(saved, dict):
             return False
         if self.quality == "best" and saved.get("unseen_revision") != UNSEEN_REVISION:  # another stage's pixels

@@ -204,7 +204,8 @@ def inpaint_video(
                 propagation, prepared.holes, prepared.size, config.seed, config.unseen_steps, device, progress,
                 network_runs=config.unseen_runs, filler=config.unseen_filler,
             )
-            if not propagation.replaced.any() and np.array_equal(propagation.frames, before):
+            replaced = propagation.replaced
+            if (replaced is None or not replaced.any()) and np.array_equal(propagation.frames, before):
                 why = ("another frame shows every hole pixel" if shown else "what no frame shows lies under a camera "
                        "that moves too much for one background plate, and patches did not measure better there")
                 same = ("best differs from fast here only in combining the copies with agree"

@@ -160,4 +160,6 @@ def smooth_fills(image: np.ndarray, hole: np.ndarray, names: tuple[str, ...] = S
     return {name: fills[name] for name in names}
 
 
-__all__ = ["EMPTY_GREY", "SMOOTHS", "check_smooths", "membrane_fill", "membrane_solve", "smooth_fills", "thin_plate_fill"]
+__all__ = [
+    "EMPTY_GREY", "SMOOTHS", "check_smooths", "membrane_fill", "membrane_solve", "smooth_fills", "thin_plate_fill",
+]

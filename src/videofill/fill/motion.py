@@ -36,7 +36,8 @@ class MotionModels:
     Attributes:
         camera_forward, local_forward: float32 (T - 1, h, w, 2): step t -> t + 1 on frame t's grid, pixels (x, y).
         camera_backward, local_backward: float32 (T - 1, h, w, 2): index t is the step t + 1 -> t on frame t + 1's grid.
-        spatial: uint8 (T, h, w, 3): the frames' own spatial fill (:func:`videofill.fill.propagate.spatial_fill`), the consensus's last vote.
+        spatial: uint8 (T, h, w, 3): the frames' own spatial fill (:func:`videofill.fill.propagate.spatial_fill`),
+            the consensus's last vote.
         fallback: float (3,): the clip's mean known colour, for pixels of an all-hole frame no frame shows.
     """
 

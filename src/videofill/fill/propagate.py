@@ -6,19 +6,21 @@ disagree or none does; the network can be trained on top (the paper's losses plu
 guide on trusted pixels) to correct it. The ``paper`` preset does not use it.
 
 Two motion models (:mod:`videofill.fill.motion`: the camera's homography, and the flow completed inside the hole
-from its border) carry a hole pixel from frame to frame, because the flow inside the hole is unknown. Each model tracks the pixel forwards and backwards, frame by frame, to the nearest frame where it lands on a known
-pixel: up to four copies, read bicubic where no hole pixel is near (:func:`read_copy`: bilinear reading would blur
-each copy). The result is the per-channel median of those copies and of the frame's own spatial fill
-(:func:`spatial_fill`: by default the membrane, the smoothest fill from the hole's edge): a consensus, so one wrong
-motion model or a copy from a frame where the pixel was occluded is outvoted; where the copies disagree, or only
-one exists, the value moves towards the spatial fill, and a pixel no frame shows gets the spatial fill. With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes
-one of them instead, the same source as its neighbours: a moving object whose copies disagree comes back solid, not
-as the median's half-transparent blend of them (sharper, and about 0.8 dB lower PSNR on the composed cases, where the
-blend hedges between misaligned copies). ``combine="agree"`` takes that copy only where the chosen source lies within
-:data:`AGREEMENT_TOLERANCE` of the median around the pixel, and the median elsewhere: the copies' texture where they
-agree (the median of slightly misaligned copies is a blurred version of any of them), the median's hedge where they
-do not. A pixel is *trusted* when the result is one model's colour and that model's
-forward and backward copies agree (or it found only one copy: nothing to check it against).
+from its border) carry a hole pixel from frame to frame, because the flow inside the hole is unknown. Each model
+tracks the pixel forwards and backwards, frame by frame, to the nearest frame where it lands on a known pixel: up to
+four copies, read bicubic where no hole pixel is near (:func:`read_copy`: bilinear reading would blur each copy).
+The result is the per-channel median of those copies and of the frame's own spatial fill (:func:`spatial_fill`: by
+default the membrane, the smoothest fill from the hole's edge): a consensus, so one wrong motion model or a copy
+from a frame where the pixel was occluded is outvoted; where the copies disagree, or only one exists, the value
+moves towards the spatial fill, and a pixel no frame shows gets the spatial fill. With ``combine="one"``
+(:func:`one_copy`) a pixel with two or more copies takes one of them instead, the same source as its neighbours: a
+moving object whose copies disagree comes back solid, not as the median's half-transparent blend of them (sharper,
+and about 0.8 dB lower PSNR on the composed cases, where the blend hedges between misaligned copies).
+``combine="agree"`` takes that copy only where the chosen source lies within :data:`AGREEMENT_TOLERANCE` of the
+median around the pixel, and the median elsewhere: the copies' texture where they agree (the median of slightly
+misaligned copies is a blurred version of any of them), the median's hedge where they do not. A pixel is *trusted*
+when the result is one model's colour and that model's forward and backward copies agree (or it found only one copy:
+nothing to check it against).
 
 :func:`propagate_video` runs this more than once: the flows are estimated again on the filled video, so the flow
 around the hole no longer sees a hole (the optical flow of the first pass bleeds across its edge), and propagation

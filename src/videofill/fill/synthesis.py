@@ -646,16 +646,17 @@ def synthesize_video(
         device: where that network trains.
         fillers: the plate's candidate fillers (:func:`fill_plate`; ValueError for an unknown name). Under a camera
             that moves more only patches synthesise: with "patches" or "exemplar" among them, when they beat Telea
-            on the first frame's copies (:func:`synthesis_wins`), or always when "diffusion" is not among them (exemplar forced gives patches
-            there: copies made one frame at a time would flicker).
+            on the first frame's copies (:func:`synthesis_wins`), or always when "diffusion" is not among them
+            (exemplar forced gives patches there: copies made one frame at a time would flicker).
         progress: show the network's training as a progress bar.
         network_runs: networks whose fills are averaged (:func:`fill_plate`).
         smooths: what diffusion may be on the static plate (:func:`fill_plate`; for comparisons).
 
     Returns:
         uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels (and under a static camera :func:`still_never`)
-        replaced: under a static camera, or one that moves a little, by the plate's fill (whichever filler won, diffusion included); under a camera that moves
-        more where patches measured better than diffusion or were forced.
+        replaced: under a static camera, or one that moves a little, by the plate's fill (whichever filler won,
+        diffusion included); under a camera that moves more where patches measured better than Telea or were
+        forced.
     """
     unknown = sorted(set(fillers) - set(FILLERS))
     if unknown:
