@@ -5,7 +5,7 @@ from scipy import ndimage
 
 from videofill.fill.exemplar import exemplar_fill
 from videofill.fill.membrane import SMOOTHS, membrane_fill, smooth_fills
-from videofill.fill.propagate import propagate
+from videofill.fill.propagate import Propagation, propagate
 from videofill.fill.synthesis import (
     ALIGNED_PLATE_SHARE,
     EXEMPLAR_CONTRAST,
@@ -16,6 +16,7 @@ from videofill.fill.synthesis import (
     blend_plate,
     camera_is_static,
     fill_plate,
+    fill_unseen,
     largest_corner_move,
     still_never,
     synthesize_video,
@@ -437,21 +438,27 @@ def test_under_a_static_camera_all_that_no_frame_shows_is_replaced_whatever_prop
     holes[:, 16:32, 24:40] = True  # the same box in every frame: no frame shows it
     carried = frames.copy()
     carried[holes] = 255  # propagation's copies of something that moved by, outside the hole
-    unseen = holes.copy()
-    unseen[:, :, :32] = False  # propagation claims the box's left half as seen
     static = np.repeat(np.eye(3)[None], 3, axis=0)
-    video = synthesize_video(carried, holes, unseen, static, fillers=("diffusion",))
+
+    def fill(holes, seen, homographies):
+        propagation = Propagation(carried, seen, seen.copy(), homographies)
+        return fill_unseen(propagation, holes, None, seed=0, network_steps=0, filler="diffusion")
+
+    seen = holes.copy()
+    seen[:, :, :32] = False  # propagation claims the box's right half as seen
+    result = fill(holes, seen, static)
     expected = membrane_fill(plate, holes[0])  # every frame is the plate: the fill is its membrane, copies ignored
-    assert np.abs(video[holes].astype(int) - np.repeat(expected[None], 4, axis=0)[holes]).max() <= 1
-    assert (video[holes] < 255).all() and np.array_equal(video[~holes], carried[~holes])
-    unseen[:] = False  # propagation claims it all: still replaced
-    assert np.abs(synthesize_video(carried, holes, unseen, None, fillers=("diffusion",))[holes].astype(int)
-                  - np.repeat(expected[None], 4, axis=0)[holes]).max() <= 1
+    assert np.abs(result.frames[holes].astype(int) - np.repeat(expected[None], 4, axis=0)[holes]).max() <= 1
+    assert np.array_equal(result.frames[~holes], carried[~holes])
+    assert np.array_equal(result.replaced, holes) and not result.seen.any() and not result.trusted.any()
+    result = fill(holes, holes.copy(), static)  # propagation claims it all: still replaced
+    assert np.abs(result.frames[holes].astype(int) - np.repeat(expected[None], 4, axis=0)[holes]).max() <= 1
     pan = np.stack([_shift(-1, 0)] * 3)  # a camera that moves: what propagation saw is kept
-    assert np.array_equal(synthesize_video(carried, holes, unseen, pan, fillers=("diffusion",)), carried)
+    result = fill(holes, holes.copy(), pan)
+    assert np.array_equal(result.frames, carried) and not result.replaced.any()
     moving = holes.copy()
     moving[1:, 16:32, 24:26] = False  # a hole that moves: 14 of its 16 columns are never shown (under 0.9)
-    assert np.array_equal(synthesize_video(carried, moving, unseen, static, fillers=("diffusion",)), carried)
+    assert np.array_equal(fill(moving, moving.copy(), static).frames, carried)
 
 
 def _shift(dx, dy):

@@ -631,8 +631,7 @@ def synthesize_video(
         frames: uint8 (T, H, W, 3): the video with its holes filled (e.g. propagated); pixels outside ``unseen`` are
             kept and serve as context, pixels outside ``holes`` as the exemplar.
         holes: bool (T, H, W), True = hole (never used as an exemplar).
-        unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``); under a static camera those of
-            :func:`still_never` are replaced too, whatever ``frames`` holds there.
+        unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``).
         homographies: float (T - 1, 3, 3) frame t -> t + 1 (:class:`videofill.fill.propagate.Propagation`); the
             camera is taken to be static when they move the corners by less than :data:`STATIC_CAMERA_PX` (None:
             static), and to move a little when, chained, they move no corner further than
@@ -653,8 +652,7 @@ def synthesize_video(
         smooths: what diffusion may be on the static plate (:func:`fill_plate`; for comparisons).
 
     Returns:
-        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels (and under a static camera :func:`still_never`)
-        replaced: under a static camera, or one that moves a little, by the plate's fill (whichever filler won,
+        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced: under a static camera, or one that moves a little, by the plate's fill (whichever filler won,
         diffusion included); under a camera that moves more where patches measured better than Telea or were
         forced.
     """
@@ -664,15 +662,10 @@ def synthesize_video(
     out = frames.copy()
     unseen = unseen & holes
     count, height, width = holes.shape
-    static = homographies is None or camera_is_static(homographies, height, width)
-    widened = unseen
-    if static:  # a still camera on a hole that stays put shows no pixel of it: a copy is motion carried in from
-        # outside the hole (a hand passing by), so all of it is synthesised (benchmarks/results/unseen.md, Night 11)
-        widened = unseen | still_never(holes)[None]
-    if not widened.any():
+    if not unseen.any():
         return out
     thick = np.stack([thick_parts(u, min_radius) for u in unseen])
-    unseen = widened
+    static = homographies is None or camera_is_static(homographies, height, width)
     alignments = None
     if not static:
         alignments = align_to_middle(homographies)
@@ -714,23 +707,26 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
 
     Returns:
         A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised; under
-        a static camera the pixels of :func:`still_never` are ``replaced`` and no longer ``seen`` or ``trusted``, so
-        that no other resolution copies them again (``homographies`` unchanged).
+        a static camera the pixels of :func:`still_never` count as unseen whatever propagation copied there, and are
+        ``replaced``, no longer ``seen`` or ``trusted``, so that no other resolution copies them again
+        (``homographies`` unchanged).
     """
     import dataclasses
 
     width, height = size if size is not None else (holes.shape[2], holes.shape[1])
     frames = propagation.frames[:, :height, :width]
     real = holes[:, :height, :width]
-    unseen = real & ~propagation.seen[:, :height, :width]
+    replaced = np.zeros_like(propagation.seen)
+    if camera_is_static(propagation.homographies, height, width):  # a still camera on a hole that stays put shows
+        # no pixel of it: a copy is motion carried in from outside the hole (a hand passing by), so all of it is
+        # synthesised (benchmarks/results/unseen.md, Night 11)
+        replaced[:, :height, :width] = still_never(real)[None]
+    unseen = (real & ~propagation.seen[:, :height, :width]) | replaced[:, :height, :width]
     out = propagation.frames.copy()
     out[:, :height, :width] = synthesize_video(frames, real, unseen, propagation.homographies, seed=seed,
                                                network_steps=network_steps, device=device, progress=progress,
                                                network_runs=network_runs,
                                                fillers=FILLERS if filler == "auto" else (filler,))
-    replaced = np.zeros_like(propagation.seen)
-    if camera_is_static(propagation.homographies, height, width):  # as synthesize_video judges it
-        replaced[:, :height, :width] = still_never(real)[None]
     return dataclasses.replace(propagation, frames=out, seen=propagation.seen & ~replaced,
                                trusted=propagation.trusted & ~replaced, replaced=replaced)
 
