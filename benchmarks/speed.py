@@ -72,9 +72,11 @@ PAIRINGS_CASES = (
 SCORE_KEYS = ["psnr", "ssim", "psnr_hole", "ssim_hole", "consistency_psnr", "consistency_ssim", "fid"]
 
 
-def run_cli(case: Path, out: Path, preset: str) -> tuple[float, float]:
-    """Run ``videofill inpaint`` on a case in its own process. Returns (wall seconds, peak resident MB)."""
+def run_cli(case: Path, out: Path, preset: str, dilate: int | None = None) -> tuple[float, float]:
+    """Run ``videofill inpaint`` on a case in its own process (``--dilate`` when given). Returns (wall seconds, peak
+    resident MB)."""
     command = [sys.executable, "-m", "videofill.cli", "inpaint", str(case / "frames"), str(case / "masks"), "-o", str(out), "--preset", preset, "--quiet"]
+    command += [] if dilate is None else ["--dilate", str(dilate)]
     started = time.perf_counter()
     process = subprocess.Popen(command)
     _, status, usage = os.wait4(process.pid, 0)
@@ -85,12 +87,12 @@ def run_cli(case: Path, out: Path, preset: str) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024.0
 
 
-def part_default(cases: list[Path]) -> tuple[list[dict], dict[str, float]]:
+def part_default(cases: list[Path], dilate: int | None = None) -> tuple[list[dict], dict[str, float]]:
     rows, seconds = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
             frames, holes = load_case(case)
-            wall, peak = run_cli(case, Path(tmp) / case.name, "default")
+            wall, peak = run_cli(case, Path(tmp) / case.name, "default", dilate)
             result = read_frames(Path(tmp) / case.name)
             ours, telea = score(result, frames, holes), score(telea_fill(frames, holes), frames, holes)
             seconds[case.name] = wall
@@ -146,9 +148,11 @@ def pairings(data: Path) -> list[tuple[Path, Path]]:
     return [(folders[i], folders[(i + 1) % len(folders)]) for i in range(len(folders))]
 
 
-def part_pairings(data: Path) -> list[dict]:
+def part_pairings(data: Path, dilate: int | None = None) -> list[dict]:
     rows = []
     config = get_preset("default")
+    if dilate is not None:
+        config = config.replace(dilate=dilate, dilate_side=None)
     with tempfile.TemporaryDirectory() as tmp:
         for background, masks in pairings(data):
             name = f"{background.name} under {masks.name}'s masks"
@@ -173,6 +177,7 @@ def main() -> None:
     parser.add_argument("--parts", nargs="*", default=["default", "levers", "paper", "pairings"], choices=["default", "levers", "paper", "pairings"])
     parser.add_argument("--paper-factor", type=float, default=10.0, help="the paper preset's budget, in default wall times")
     parser.add_argument("--out", default=str(RESULTS / "speed"), help="report path without extension")
+    parser.add_argument("--dilate", type=int, default=None, help="default and pairings parts: grow holes by N px (the composed cases' masks are exact: 0 scores the method alone; default: the preset's)")
     args = parser.parse_args()
     data = find_data(args.data)
     cases = composed_cases(data, args.cases)
@@ -184,7 +189,7 @@ def main() -> None:
     )
     default_seconds = None
     if "default" in args.parts:
-        rows, default_seconds = part_default(cases)
+        rows, default_seconds = part_default(cases, args.dilate)
         write_table(rows, out.with_name(out.name + "_default.md"), out.with_name(out.name + "_default.csv"),
                     "Default preset: wall time of `videofill inpaint`, peak memory, quality", command, header)
     if "levers" in args.parts:
@@ -198,7 +203,7 @@ def main() -> None:
         write_table(rows, out.with_name(out.name + "_paper.md"), out.with_name(out.name + "_paper.csv"),
                     f"The paper preset given {args.paper_factor:g}x the default's wall time", command, header)
     if "pairings" in args.parts:
-        rows = part_pairings(data)
+        rows = part_pairings(data, args.dilate)
         pairing_header = header.replace(PAIRED_CASES_FROM, PAIRINGS_CASES)
         write_table(rows, out.with_name(out.name + "_pairings.md"), out.with_name(out.name + "_pairings.csv"),
                     "Default preset on new pairings of the shared frames and masks (not the shipped composed cases)",

@@ -71,9 +71,24 @@ def test_a_resume_compares_what_changes_the_pixels():
     assert not fast.same_result(before) and fast.replace(spatial_fill="telea").same_result(before)
     assert "--spatial-fill telea" in fast.resume_hint(before)  # the refusal says how to resume it
     assert fast.resume_hint(before | {"seed": 1}) == "" and fast.resume_hint(fast.result_settings()) == ""
+    # saved before holes that stay put took the spatial fill: they kept their copies
+    between = {k: v for k, v in fast.result_settings().items() if k != "hold_still_holes"}
+    assert not fast.same_result(between) and fast.replace(hold_still_holes=False).same_result(between)
+    assert fast.resume_hint(between).endswith("add --no-hold-still-holes to resume it)")
+    membrane = fast.replace(spatial_fill="membrane+thin plate").result_settings()  # another choice, or default
+    assert "add --spatial-fill 'membrane+thin plate' to resume it" in fast.resume_hint(membrane)
+    assert "--spatial-fill telea --no-hold-still-holes" in fast.resume_hint(
+        {k: v for k, v in between.items() if k != "spatial_fill"})  # older still: both
+    assert InpaintConfig.from_dict({k: v for k, v in record.items() if k != "hold_still_holes"}).hold_still_holes is False
+    night11 = {k: v for k, v in fast.to_dict().items() if k != "hold_still_holes"}  # a spatial fill, no hold
+    assert InpaintConfig.from_dict(night11).hold_still_holes is False  # fast kept the copies then
+    assert InpaintConfig.from_dict(night11 | {"quality": "best"}).hold_still_holes is True  # best replaced them
+    with pytest.raises(VideofillError, match="hold_still_holes must be true or false"):
+        InpaintConfig(hold_still_holes="false")
+    assert InpaintConfig.from_dict({"seed": 3}).hold_still_holes is True  # a saved configuration, not a run record
     paper = get_preset("paper")  # no propagation: its spatial fill changes no pixel
-    assert "spatial_fill" not in paper.result_settings()
-    assert paper.same_result({k: v for k, v in paper.to_dict().items() if k != "spatial_fill"})
+    assert "spatial_fill" not in paper.result_settings() and "hold_still_holes" not in paper.result_settings()
+    assert paper.same_result({k: v for k, v in paper.to_dict().items() if k not in ("spatial_fill", "hold_still_holes")})
     with pytest.raises(VideofillError, match="unknown spatial fill"):
         InpaintConfig(spatial_fill="smear")
 

@@ -142,10 +142,10 @@ def test_propagation_gets_the_resolved_way_to_combine_the_copies(tiny_case, monk
     seen, spatials = [], []
     real_video, real_full = propagate.propagate_video, fullres.fill_full_resolution
 
-    def video(*args, combine="median", spatial="membrane", **kwargs):
+    def video(*args, combine="median", spatial="membrane", hold_still=True, **kwargs):
         seen.append(("working size", combine))
-        spatials.append(spatial)
-        return real_video(*args, combine=combine, spatial=spatial, **kwargs)
+        spatials.append((spatial, hold_still))
+        return real_video(*args, combine=combine, spatial=spatial, hold_still=hold_still, **kwargs)
 
     def full(*args, combine="median", **kwargs):
         seen.append(("full size", combine))
@@ -158,13 +158,15 @@ def test_propagation_gets_the_resolved_way_to_combine_the_copies(tiny_case, monk
     big = np.repeat(np.repeat(frames, 2, axis=1), 2, axis=2)  # larger than the working size: copies taken again
     config = get_preset("default").replace(max_side=48)
     inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2), config.replace(quality="best"))
-    inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2), config.replace(spatial_fill="thin plate"))
+    inpaint_video(big, np.repeat(np.repeat(holes, 2, axis=1), 2, axis=2),
+                  config.replace(spatial_fill="thin plate", hold_still_holes=False))
     assert seen == [("working size", "agree"), ("full size", "agree"), ("working size", "median"), ("full size", "median")]
-    assert spatials == ["membrane", "thin plate"]  # the configured spatial fill reaches propagation
+    assert spatials == [("auto", True), ("thin plate", False)]  # the configured settings reach propagation
 
 
-def test_a_still_hole_under_a_static_camera_is_not_copied_again_at_full_resolution(monkeypatch):
-    from videofill.fill import synthesis
+@pytest.mark.parametrize("quality", ["fast", "best"])
+def test_a_still_hole_under_a_static_camera_takes_no_copy_at_any_resolution(monkeypatch, quality):
+    from videofill.fill import propagate
 
     rng = np.random.default_rng(0)
     count, height, width = 6, 96, 128
@@ -182,19 +184,22 @@ def test_a_still_hole_under_a_static_camera_is_not_copied_again_at_full_resoluti
             return flow
 
     found = {}
-    real = synthesis.fill_unseen
+    real = propagate.hold_still_holes
 
     def spy(propagation, *args, **kwargs):
         found["seen"] = propagation.seen.sum()
         result = real(propagation, *args, **kwargs)
-        found["after"], found["replaced"] = result.seen.sum(), result.replaced.sum()
+        found["after"], found["replaced"] = result.seen.sum(), result.replaced
         return result
 
-    monkeypatch.setattr(synthesis, "fill_unseen", spy)
-    config = get_preset("default").replace(quality="best", unseen_filler="diffusion", unseen_steps=0, max_side=64,
+    monkeypatch.setattr(propagate, "hold_still_holes", spy)
+    config = get_preset("default").replace(quality=quality, unseen_filler="diffusion", unseen_steps=0, max_side=64,
                                            dilate=0, dilate_side=None, feather=0)  # 128 px wide: copies taken again
     result = inpaint_video(frames, holes, config, flow_estimator=AroundTheHole())
-    assert found["seen"] > 0 and found["after"] == 0 and found["replaced"] > 0  # propagation's copies, dropped
+    box = np.zeros_like(found["replaced"])
+    box[:, 18:30, 24:40] = True  # the watermark at the working size (64x48, padded): the padding is not replaced
+    assert found["seen"] > 0 and found["after"] == 0  # propagation's copies, dropped
+    assert np.array_equal(found["replaced"], box)
     upscaled = np.stack([cv2.resize(g, (width, height), interpolation=cv2.INTER_CUBIC) for g in result.generated])
     # every hole pixel is the working size's synthesis, upscaled: none is copied again from the frames
     assert np.array_equal(result.frames[holes], upscaled[holes])

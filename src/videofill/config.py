@@ -17,9 +17,10 @@ QUALITIES = ("fast", "best")
 #: How propagation combines a hole pixel's copies from other frames (videofill.fill.propagate.one_copy).
 COMBINES = ("median", "one", "agree")
 #: What propagation's spatial fill may be (videofill.fill.propagate.spatial_fill): the smooth fills of
-#: videofill.fill.membrane.SMOOTHS, or Telea's fast marching (cv2.INPAINT_TELEA, the default until 2026-11-30: settings
-#: saved without a spatial fill ran with it).
-SPATIAL_FILLS = ("membrane", "thin plate", "membrane+thin plate", "telea")
+#: videofill.fill.membrane.SMOOTHS, auto (the one of them that measures best on trial copies of the clip's holes:
+#: videofill.fill.trials.choose_smooth), or Telea's fast marching (cv2.INPAINT_TELEA, the default until 2026-11-30:
+#: settings saved without a spatial fill ran with it).
+SPATIAL_FILLS = ("auto", "membrane", "thin plate", "membrane+thin plate", "telea")
 METHODS = ("dip", "dip-vid", "dip-vid-3dcn", "dip-vid-flow")
 #: What fills the pixels no frame shows with quality best (videofill.fill.synthesis): auto = the choice of
 #: videofill.fill.synthesis.fill_plate, measured on copies of the hole moved onto known pixels; or one filler, forced.
@@ -27,13 +28,35 @@ UNSEEN_FILLERS = ("auto", "diffusion", "patches", "exemplar", "network", "networ
 #: The revision of what quality best does with the pixels no frame shows (videofill.fill.synthesis); raised whenever
 #: that stage gives other pixels for the same settings. A checkpoint or window folder of `best` saved under another
 #: revision (or before revisions were recorded) is not resumed: its pixels would mix two fills.
-UNSEEN_REVISION = 12  # 12: a still hole (static camera): all that no frame shows from the plate; 11: exemplar detail on the hedge's coarse part; 10: at EXEMPLAR_CONTRAST; 9: COARSE_SCALE
+UNSEEN_REVISION = 13  # 13: the still hole judged by propagation (hold_still_holes; all-hole frames keep their copies); 12: a still hole (static camera): all that no frame shows from the plate; 11: exemplar detail on the hedge's coarse part; 10: at EXEMPLAR_CONTRAST; 9: COARSE_SCALE
 #: Encoder channels per level of the paper's generator (appendix A.1).
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
 
 
 #: Fields that change how a result is written or how often a run is saved, not the filled pixels.
 _NOT_RESULT_FIELDS = ("crf", "lossless", "checkpoint_seconds", "progress_every", "device")
+#: Propagation's fields added after runs were saved without them: field -> what its absence meant: the spatial fill
+#: was Telea's (until 2026-11-30); a hole that stays put kept its copies (until 2026-12-01; but see
+#: :func:`_before_fields` for quality best).
+_BEFORE_FIELDS = {"spatial_fill": "telea", "hold_still_holes": False}
+
+
+def _before_fields(saved: dict) -> dict:
+    """The values of the ``_BEFORE_FIELDS`` that ``saved`` settings lack, as they ran then: a `best` run saved with a
+    spatial fill but without ``hold_still_holes`` (2026-11-30) already replaced the still holes' copies, in its
+    synthesis stage."""
+    before = dict(_BEFORE_FIELDS)
+    if saved.get("quality") == "best" and "spatial_fill" in saved:
+        before["hold_still_holes"] = True
+    return {name: value for name, value in before.items() if name not in saved}
+
+
+def _flag(name: str, value) -> str:
+    """The ``videofill inpaint`` flag that sets field ``name`` to ``value`` (quoted for a shell when it has a space)."""
+    option = "--" + name.replace("_", "-")
+    if isinstance(value, bool):
+        return option if value else "--no-" + option[2:]
+    return f"{option} {value!r}" if " " in str(value) else f"{option} {value}"
 
 
 @dataclass
@@ -84,7 +107,8 @@ class InpaintConfig:
     guide_output: bool = False  # output confirmed propagated pixels instead of the network's there
     guide_distance: int = 15  # propagation looks at most this many frames away
     propagation_passes: int = 2  # propagation runs, each after estimating the flows again on the last one's result
-    spatial_fill: str = "membrane"  # each frame's own fill of a hole pixel no other frame shows, and the last vote where copies disagree: membrane (the smoothest fill from the hole's edge; +0.25 dB on the composed cases) | thin plate (continues slopes; overshoots on fine texture) | membrane+thin plate (their mean: +0.47 dB there, ~40 % slower) | telea (before 2026-11-30)
+    spatial_fill: str = "auto"  # each frame's own fill of a hole pixel no other frame shows, and the last vote where copies disagree: auto (of the three smooth fills, the one that measures best on trial copies of the clip's holes; +0.13 dB on the composed cases, up to ~40 % slower) | membrane (the smoothest fill from the hole's edge; the default on 2026-11-30) | thin plate (continues slopes; overshoots on fine texture) | membrane+thin plate (their mean) | telea (before 2026-11-30)
+    hold_still_holes: bool = True  # under a static camera, what no frame shows of a hole that stays put (a logo, a watermark) takes the spatial fill (with best, the plate's), never copies: those carry the motion around the hole into it | False (copies kept, before 2026-12-01)
     combine: str = "auto"  # a hole pixel's copies from other frames: median (with the spatial fill, per channel; best PSNR) | one (one copy per region: no ghosts, sharpest, ~0.8 dB lower PSNR on the composed cases) | agree (one copy where the region's copies agree, the median where they do not) | auto (median with fast, agree with best)
     # --- compute
     device: str = "auto"  # auto (CUDA when present) | cpu | cuda
@@ -104,6 +128,8 @@ class InpaintConfig:
     def __post_init__(self) -> None:
         if self.quality not in QUALITIES:
             raise VideofillError(f"unknown quality {self.quality!r}; choose one of {', '.join(QUALITIES)}")
+        if not isinstance(self.hold_still_holes, bool):
+            raise VideofillError(f"hold_still_holes must be true or false, got {self.hold_still_holes!r}")
         if self.spatial_fill not in SPATIAL_FILLS:
             raise VideofillError(f"unknown spatial fill {self.spatial_fill!r}; choose one of "
                                  f"{', '.join(map(repr, SPATIAL_FILLS))} (quoted on a command line)")
@@ -193,7 +219,7 @@ class InpaintConfig:
         with quality fast, the networks of best), ``combine`` resolved (:attr:`copy_combine`), with quality best the
         :data:`UNSEEN_REVISION`: what a checkpoint must match to be resumed."""
         skip = _NOT_RESULT_FIELDS + (("unseen_steps", "unseen_runs", "unseen_filler") if self.quality == "fast" else ())
-        skip += () if self.propagates else ("spatial_fill",)
+        skip += () if self.propagates else tuple(_BEFORE_FIELDS)
         settings = {k: v for k, v in self.to_dict().items() if k not in skip} | {"combine": self.copy_combine}
         return settings | ({"unseen_revision": UNSEEN_REVISION} if self.quality == "best" else {})
 
@@ -201,29 +227,37 @@ class InpaintConfig:
         """Whether settings saved by an earlier run (its :meth:`result_settings`, as checkpoints and window folders
         keep them) give the pixels these give: compared once both are read as today's configuration
         (:meth:`from_dict`; settings with ``quality`` but no ``unseen_steps`` were saved before `best` trained
-        networks: 0 steps; without ``spatial_fill``, Telea's), so settings from before a field existed, or before a
-        default changed, still match when they ran the same way; with quality best, only settings of this
-        :data:`UNSEEN_REVISION` match."""
+        networks: 0 steps; without a field of propagation's, what was done before it: ``_BEFORE_FIELDS``), so
+        settings from before a field existed, or before a default changed, still match when they ran the same way;
+        with quality best, only settings of this :data:`UNSEEN_REVISION` match."""
         if not isinstance(saved, dict):
             return False
         if self.quality == "best" and saved.get("unseen_revision") != UNSEEN_REVISION:  # another stage's pixels
             return False
         if "quality" in saved and "unseen_steps" not in saved:  # saved before best trained networks
             saved = saved | {"unseen_steps": 0}
-        if "spatial_fill" not in saved:  # saved when propagation's spatial fill was Telea
-            saved = saved | {"spatial_fill": "telea"}
+        saved = saved | _before_fields(saved)  # saved before those fields
         try:
             return InpaintConfig.from_dict(saved).result_settings() == self.result_settings()
         except (VideofillError, TypeError, ValueError):
             return False
 
     def resume_hint(self, saved) -> str:
-        """What to add to a refused resume: how to resume ``saved`` settings made with Telea as propagation's spatial
-        fill (before it could be chosen), when that is all that differs; else ""."""
-        if (isinstance(saved, dict) and "spatial_fill" not in saved and self.propagates
-                and self.replace(spatial_fill="telea").same_result(saved)):
-            return " (it was made with Telea as the spatial fill: set it, --spatial-fill telea, to resume it)"
-        return ""
+        """What to add to a refused resume: the flags of propagation's fields (``_BEFORE_FIELDS``) that give ``saved``
+        settings' values, read as :meth:`same_result` reads them (a run made before a field existed, or with another
+        default), when they are all that differs; else ""."""
+        if not isinstance(saved, dict) or not self.propagates:
+            return ""
+        then = {name: (saved | _before_fields(saved))[name] for name in _BEFORE_FIELDS}
+        changes = {name: value for name, value in then.items() if getattr(self, name) != value}
+        try:
+            resumable = bool(changes) and self.replace(**changes).same_result(saved)
+        except (VideofillError, TypeError, ValueError):
+            return ""
+        if not resumable:
+            return ""
+        flags = " ".join(_flag(name, value) for name, value in changes.items())
+        return f" (it was made with other settings: add {flags} to resume it)"
 
     def to_dict(self) -> dict:
         """The fields as plain JSON types."""
@@ -238,14 +272,15 @@ class InpaintConfig:
         """The configuration in ``data`` (fields it lacks keep their defaults; other keys are ignored). A record with
         ``unseen_steps`` but no ``unseen_runs`` was saved when `best` trained one network: it keeps one; one with
         ``unseen_steps`` but no ``combine`` was saved when propagation took the median: it keeps the median; one with
-        ``unseen_steps`` but no ``spatial_fill`` was saved when propagation's spatial fill was Telea: it keeps Telea."""
+        ``unseen_steps`` but no ``spatial_fill`` (or ``hold_still_holes``) was saved before that field: it keeps what
+        was done then (``_BEFORE_FIELDS``: Telea's spatial fill; copies in holes that stay put)."""
         values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
         if "unseen_steps" in values and "unseen_runs" not in values:
             values["unseen_runs"] = 1
         if "unseen_steps" in values and "combine" not in values:
             values["combine"] = "median"
-        if "unseen_steps" in values and "spatial_fill" not in values:
-            values["spatial_fill"] = "telea"
+        if "unseen_steps" in values:
+            values = values | _before_fields(data)
         return cls(**values)
 
     @classmethod
@@ -301,7 +336,7 @@ def _default() -> InpaintConfig:
 
     Hole pixels are filled by flow-guided propagation (``videofill.fill.propagate``): the median of the copies found in
     the nearest frames that show the pixel (two motion models, forwards and backwards) and of the frame's own spatial
-    fill (the membrane: ``spatial_fill``), in two passes (the second with the flows estimated again on the first's
+    fill (``spatial_fill``: the smooth fill chosen on trial copies of the holes), in two passes (the second with the flows estimated again on the first's
     result). Training the paper's network to correct that start did not pay at CPU budgets (the report's levers
     table), so ``max_steps`` is 0; give ``--max-steps N`` to train the DIP-Vid-Flow correction on top (settings
     below), or use ``--preset paper`` for the paper's method alone.

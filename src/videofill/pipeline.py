@@ -117,7 +117,8 @@ def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlo
     estimator = estimator or DISFlow(config.flow_preset)
     return propagate_video(
         prepared.frames, prepared.holes, estimator, config.propagation_passes, config.guide_distance, first, progress,
-        combine=config.copy_combine, spatial=config.spatial_fill,
+        combine=config.copy_combine, spatial=config.spatial_fill, hold_still=config.hold_still_holes,
+        size=prepared.size,
     )
 
 

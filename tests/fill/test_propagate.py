@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from videofill.fill.propagate import (
+    Propagation,
     consensus,
+    hold_still_holes,
     one_copy,
     propagate,
     propagate_video,
@@ -49,16 +51,18 @@ def test_pixels_never_shown_are_not_seen():
     np.testing.assert_array_equal(result.frames, spatial_fill(frames, holes))  # the spatial fill alone
 
 
-def test_the_spatial_fill_is_the_membrane_which_continues_a_ramp_exactly():
+def test_the_smooth_spatial_fills_continue_a_ramp_exactly():
     xs = np.arange(48, dtype=np.float32)
     ramp = np.repeat(np.repeat((40 + 3 * xs)[None, :, None], 32, axis=0), 3, axis=2).astype(np.uint8)
     frames = np.repeat(ramp[None], 3, axis=0)
     holes = np.zeros(frames.shape[:3], bool)
     holes[:, 8:24, 10:30] = True
     holes[2] = True  # a frame that is all hole has nothing to fill from: left as it is
-    filled = spatial_fill(frames, holes)
-    # a linear ramp is harmonic (each pixel the mean of its four neighbours): the membrane gives it back, by hand
-    assert np.abs(filled[:2].astype(int) - ramp).max() <= 1 and np.array_equal(filled[2], frames[2])
+    # a linear ramp is harmonic (each pixel the mean of its four neighbours) and biharmonic: every smooth fill gives it
+    # back, by hand, and so does the one chosen on trial copies
+    for smooth in ("auto", "membrane", "thin plate", "membrane+thin plate"):
+        filled = spatial_fill(frames, holes, smooth)
+        assert np.abs(filled[:2].astype(int) - ramp).max() <= 1 and np.array_equal(filled[2], frames[2])
     telea = telea_fill(frames[:2], holes[:2])
     assert np.abs(telea.astype(int) - ramp).max() > 3  # fast marching does not
     np.testing.assert_array_equal(spatial_fill(frames[:2], holes[:2], "telea"), telea)
@@ -211,3 +215,71 @@ def test_a_copy_is_read_bicubic_away_from_the_hole():
     frame[6, 12] = 255
     np.testing.assert_allclose(read_copy(frame, known, points), [[100.0] * 3])
     np.testing.assert_allclose(read_copy(frame, known.astype(np.float32) / 255, points), [[100.0] * 3])
+
+
+def _carried_in(count=4):
+    """A static scene whose box no frame shows, with propagation's copies of something carried in (255) claimed as
+    seen and trusted: (frames, holes, propagation, spatial)."""
+    frames, _ = _pan(count=count, speed=0)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 10:26, 20:40] = True
+    carried = frames.copy()
+    carried[holes] = 255
+    propagation = Propagation(carried, holes.copy(), holes.copy(), np.repeat(np.eye(3)[None], count - 1, axis=0))
+    return frames, holes, propagation, spatial_fill(frames, holes)
+
+
+def test_a_hole_that_stays_put_under_a_static_camera_takes_the_spatial_fill_whatever_was_copied():
+    _, holes, propagation, spatial = _carried_in()
+    result = hold_still_holes(propagation, holes, spatial)
+    np.testing.assert_array_equal(result.frames, spatial)  # no frame shows the box: every copy was carried in
+    assert np.array_equal(result.replaced, holes) and not result.seen.any() and not result.trusted.any()
+    assert propagation.seen[holes].all() and propagation.frames[holes].min() == 255  # the input is left as it was
+
+
+def test_copies_are_kept_under_a_moving_camera_a_moving_hole_and_in_a_frame_that_is_all_hole():
+    frames, holes, propagation, spatial = _carried_in()
+    pan = propagation.homographies.copy()
+    pan[:, 0, 2] = 2.0  # the camera pans 2 px a frame
+    result = hold_still_holes(Propagation(propagation.frames, holes, holes, pan), holes, spatial)
+    assert np.array_equal(result.frames, propagation.frames) and not result.replaced.any()
+    moving = holes.copy()
+    moving[1:, 10:26, 20:23] = False  # 17 of its 20 columns never shown: under STILL_HOLE_IOU of the part
+    result = hold_still_holes(Propagation(propagation.frames, moving, moving, propagation.homographies), moving,
+                              spatial_fill(frames, moving))
+    assert np.array_equal(result.frames, propagation.frames) and not result.replaced.any()
+    black = holes.copy()
+    black[2] = True  # a cut to black: nothing to fill from, it keeps its copies (and says nothing of the hole)
+    result = hold_still_holes(Propagation(propagation.frames, black, black, propagation.homographies), black,
+                              spatial_fill(frames, black))
+    assert not result.replaced[2].any() and np.array_equal(result.frames[2], propagation.frames[2])
+    assert np.array_equal(result.replaced[[0, 1, 3]], holes[[0, 1, 3]])
+
+
+def test_propagate_video_holds_still_holes_unless_told_not_to():
+    frames, _ = _pan(speed=0)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 10:26, 20:40] = True
+
+    def around_the_hole(a, b):  # motion beside the hole (a hand passing by): the local model carries it in
+        flow = np.zeros((*a.shape[:2], 2), np.float32)
+        flow[4:32, 10:50, 0] = 3.0
+        return flow
+
+    kept = propagate_video(frames, holes, around_the_hole, hold_still=False)
+    held = propagate_video(frames, holes, around_the_hole)
+    assert kept.seen.any() and (kept.replaced is None or not kept.replaced.any())  # copies carried in
+    assert np.array_equal(held.replaced, holes) and not held.seen.any()
+    np.testing.assert_array_equal(held.frames, spatial_fill(frames, holes))
+
+
+def test_the_auto_spatial_fill_is_the_smooth_fill_chosen_on_trial_copies(monkeypatch):
+    from videofill.fill import propagate as module
+
+    frames, _ = _pan(speed=0)
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 10:26, 20:40] = True
+    chosen = []
+    monkeypatch.setattr(module, "choose_smooth", lambda f, h: chosen.append(h.sum()) or "thin plate")
+    np.testing.assert_array_equal(spatial_fill(frames, holes, "auto"), spatial_fill(frames, holes, "thin plate"))
+    assert chosen == [holes.sum()]  # once for the clip, on its holes

@@ -39,7 +39,8 @@ MAX_DECODED_BYTES = 3 * 2**30
 VIDEO_ENDINGS = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg", ".ogv", ".wmv", ".flv")
 #: Inpainting quality name -> changes to the ``default`` preset.
 QUALITIES = {
-    "draft": {"propagation_passes": 1, "flow_preset": "ultrafast"},  # one propagation pass on rough flows: a preview
+    "draft": {"propagation_passes": 1, "flow_preset": "ultrafast", "spatial_fill": "membrane"},  # a preview: one
+    # propagation pass on rough flows, the membrane without the choice among smooth fills
     "fast": {},  # flow-guided propagation only (the default preset)
     "better": {"max_steps": 300},  # propagation corrected by 300 training steps of the paper's network
     "best": {"quality": "best"},  # propagation, then what no frame shows synthesised (--quality best; minutes)

@@ -23,9 +23,11 @@ import numpy as np
 HOMOGRAPHY_SAMPLES = 4000
 # Pixels around the hole whose flow is also treated as unknown (DIS flow bleeds across the mask's edge).
 FLOW_MARGIN_PX = 3
-# A frame pair whose homography moves the corners by less than this (px) and whose holes overlap by at least this much
-# (intersection over union) is a static camera over a static hole (see :func:`still_hole`).
+#: Mean corner displacement (px per frame) of a fitted homography below which the camera counts as static
+#: (:func:`still_hole`, :func:`camera_is_static`).
 STILL_CAMERA_PX = 0.6
+#: Intersection over union of holes at or above which a hole stays put (:func:`still_hole` for two frames,
+#: :func:`still_never` for a clip).
 STILL_HOLE_IOU = 0.9
 
 
@@ -127,6 +129,38 @@ def still_hole(matrix: np.ndarray, hole: np.ndarray, next_hole: np.ndarray) -> b
     return bool(moved < STILL_CAMERA_PX and overlap >= STILL_HOLE_IOU)
 
 
+def camera_is_static(homographies: np.ndarray, height: int, width: int, threshold: float = STILL_CAMERA_PX) -> bool:
+    """Whether every fitted homography (float (T - 1, 3, 3), frame t -> t + 1) moves the frame's corners by less
+    than ``threshold`` px on average."""
+    return len(homographies) == 0 or bool((corner_moves(homographies, height, width).mean(axis=1) < threshold).all())
+
+
+def still_never(holes: np.ndarray, share: float = STILL_HOLE_IOU) -> np.ndarray:
+    """The pixels that no frame shows in the holes that stay put: bool (H, W).
+
+    A hole stays put when the pixels that every frame has in its hole make up ``share`` or more of it (intersection
+    over union, as :func:`videofill.fill.motion.still_hole` judges two frames): a logo or a watermark, 1. Each
+    connected part (8-connected) of the pixels that some frame has in its hole is judged on its own, so a watermark
+    stays put beside a person who walks (but not where the person's hole ever touches it: parts that touch are
+    judged as one). A frame that is all hole (a cut to black) says nothing of where the hole lies and is left out.
+
+    Args:
+        holes: bool (T, H, W), True = hole.
+        share: the least intersection over union of a part that stays put, in [0, 1].
+    """
+    never = holes.all(axis=0)
+    if not never.any():
+        return never
+    some = holes[~holes.all(axis=(1, 2))]  # the intersection is the same without all-hole frames, the union is not
+    union = (some if len(some) else holes).any(axis=0)
+    count, labels = cv2.connectedComponents(union.astype(np.uint8), connectivity=8)
+    sizes = np.bincount(labels.ravel(), minlength=count)
+    hidden = np.bincount(labels[never], minlength=count)
+    stays = hidden >= share * sizes
+    stays[0] = False
+    return never & stays[labels]
+
+
 def motion_models(forward_flows, backward_flows, holes, spatial, fallback, still_holes: bool = False
                   ) -> tuple[MotionModels, np.ndarray]:
     """The camera and local models of every step (see the module docstring) and the homographies (T - 1, 3, 3).
@@ -174,7 +208,10 @@ def neighbour_flows(frames: np.ndarray, estimator) -> tuple[np.ndarray, np.ndarr
 
 __all__ = [
     "FLOW_MARGIN_PX",
+    "STILL_CAMERA_PX",
+    "STILL_HOLE_IOU",
     "MotionModels",
+    "camera_is_static",
     "complete_flow",
     "corner_moves",
     "fit_homography",
@@ -182,4 +219,5 @@ __all__ = [
     "motion_models",
     "neighbour_flows",
     "still_hole",
+    "still_never",
 ]

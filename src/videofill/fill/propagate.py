@@ -10,9 +10,10 @@ from its border) carry a hole pixel from frame to frame, because the flow inside
 tracks the pixel forwards and backwards, frame by frame, to the nearest frame where it lands on a known pixel: up to
 four copies, read bicubic where no hole pixel is near (:func:`read_copy`: bilinear reading would blur each copy).
 The result is the per-channel median of those copies and of the frame's own spatial fill (:func:`spatial_fill`: by
-default the membrane, the smoothest fill from the hole's edge): a consensus, so one wrong motion model or a copy
+default the smooth fill from the hole's edge that measures best on trial copies of the clip's holes): a consensus, so one wrong motion model or a copy
 from a frame where the pixel was occluded is outvoted; where the copies disagree, or only one exists, the value
-moves towards the spatial fill, and a pixel no frame shows gets the spatial fill. With ``combine="one"``
+moves towards the spatial fill, and a pixel no frame shows gets the spatial fill (so does every pixel of a hole that
+stays put under a static camera, whatever was copied there: :func:`hold_still_holes`). With ``combine="one"``
 (:func:`one_copy`) a pixel with two or more copies takes one of them instead, the same source as its neighbours: a
 moving object whose copies disagree comes back solid, not as the median's half-transparent blend of them (sharper,
 and about 0.8 dB lower PSNR on the composed cases, where the blend hedges between misaligned copies).
@@ -32,6 +33,7 @@ Conventions: frames uint8 (T, H, W, 3) RGB; holes bool (T, H, W), True = hole; f
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import cv2
@@ -40,7 +42,8 @@ from tqdm.auto import tqdm
 
 from videofill.config import COMBINES, SPATIAL_FILLS
 from videofill.fill.membrane import smooth_fills
-from videofill.fill.motion import MotionModels, motion_models, neighbour_flows
+from videofill.fill.motion import MotionModels, camera_is_static, motion_models, neighbour_flows, still_never
+from videofill.fill.trials import choose_smooth
 
 # Colour disagreement (mean absolute difference over RGB, in [0, 255] units) between the forward and backward copies
 # of a pixel above which the copy is not trusted; with combine="agree", between a region's chosen copy and the median
@@ -65,9 +68,9 @@ class Propagation:
         homographies: float64 (T - 1, 3, 3): maps pixel (x, y, 1) of frame t to frame t + 1.
         models: the motion models the copies followed, to copy again at another resolution
             (:mod:`videofill.fill.fullres`); None when not kept.
-        replaced: bool (T, H, W): hole pixels a later stage filled whatever their copies said (a hole that stays put
-            under a static camera: :func:`videofill.fill.synthesis.fill_unseen`), not to be copied again at another
-            resolution; None: none.
+        replaced: bool (T, H, W): hole pixels given the spatial fill whatever their copies said (what no frame shows
+            of a hole that stays put under a static camera: :func:`hold_still_holes`), neither seen nor trusted, and
+            not to be copied again at another resolution; None: none.
     """
 
     frames: np.ndarray
@@ -315,8 +318,7 @@ def propagate(
         backward_flows: float (T - 1, H, W, 2): ``F_{t+1->t}`` in pixels, on frame t+1's grid.
         max_distance: look at most this many frames away (None: the whole clip).
         tolerance: see :data:`AGREEMENT_TOLERANCE`.
-        spatial: ``spatial_fill(frames, holes)`` when the caller already has it (None: computed here, the
-            membrane).
+        spatial: ``spatial_fill(frames, holes)`` when the caller already has it (None: computed here, "auto").
         still_holes: where :func:`videofill.fill.motion.still_hole` holds for a frame pair, the ``local`` model inside the hole moves with
             the camera (no motion carried in from the border). Off by default: it cost 0.4 dB on the static-camera
             composed cases (benchmarks/results/unseen.md).
@@ -363,6 +365,8 @@ def propagate_video(
     progress: bool = False,
     combine: str = "median",
     spatial: str = SPATIAL_FILLS[0],
+    hold_still: bool = True,
+    size: tuple[int, int] | None = None,
 ) -> Propagation:
     """:func:`propagate` with flows from ``estimator``, repeated ``passes`` times, each pass with the flows
     estimated again on the previous pass's filled frames (the flow next to the hole improves once the hole is gone).
@@ -379,6 +383,9 @@ def propagate_video(
         progress: show a progress bar over the passes' stages (flow estimation, propagation).
         combine: see :func:`propagate` (the last pass only: the earlier ones feed the flow estimation).
         spatial: which :func:`spatial_fill` (one of :data:`videofill.config.SPATIAL_FILLS`).
+        hold_still: :func:`hold_still_holes` on the last pass's result.
+        size: (W, h) of the real frames inside padded ones (padding at the right and bottom, all hole): the choice of
+            the spatial fill and :func:`hold_still_holes` judge the real frames only; None: the whole frames.
 
     Returns:
         :class:`Propagation` of the last pass.
@@ -390,7 +397,7 @@ def propagate_video(
         forward, backward = flows if flows is not None else neighbour_flows(frames, estimator)
         bar.update(1)
         bar.set_postfix_str("pass 1: copies")
-        spatial = spatial_fill(frames, holes, spatial)  # the same for every pass
+        spatial = spatial_fill(frames, holes, spatial, size)  # the same for every pass
         result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial,
                            combine=combine if passes == 1 else "median")
         bar.update(1)
@@ -403,23 +410,66 @@ def propagate_video(
             result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial,
                                combine=combine if index == passes else "median")
             bar.update(1)
-    return result
+    return hold_still_holes(result, holes, spatial, size) if hold_still else result
 
 
-def spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = SPATIAL_FILLS[0]) -> np.ndarray:
+def hold_still_holes(propagation: Propagation, holes: np.ndarray, spatial: np.ndarray,
+                     size: tuple[int, int] | None = None) -> Propagation:
+    """Under a static camera, what no frame shows of a hole that stays put (a logo, a watermark:
+    :func:`videofill.fill.motion.still_never`) takes the frame's spatial fill, whatever was copied there.
+
+    No frame shows those pixels, yet the flow completed inside the hole carries the motion around it (a hand passing
+    by, a crowd) in, and copies follow it: on the never-revealed holes of benchmarks/results/unseen.md they measured
+    worse than the spatial fill ("Night 12"). Those pixels are ``replaced``: neither seen nor trusted, and never
+    copied again at another resolution (:mod:`videofill.fill.fullres`); `--quality best` synthesises them. A frame
+    that is all hole has no spatial fill and keeps its copies.
+
+    Args:
+        propagation: :class:`Propagation` of ``holes``.
+        holes: bool (T, H, W), True = hole.
+        spatial: uint8 (T, H, W, 3), :func:`spatial_fill` of the frames.
+        size: (W, h) of the real frames inside padded ones (the padding, at the right and bottom, is all hole and
+            never replaced: it would join the holes that touch it); None: the whole frames.
+
+    Returns:
+        A new :class:`Propagation` (the same pixels when the camera moves or no hole stays put); ``replaced`` is set
+        (all False when nothing was replaced).
+    """
+    count = len(holes)
+    width, height = size if size is not None else (holes.shape[2], holes.shape[1])
+    real = holes[:, :height, :width]
+    replaced = np.zeros_like(holes)
+    if camera_is_static(propagation.homographies, height, width):
+        replaced[:, :height, :width] = still_never(real)[None]
+        replaced[real.reshape(count, -1).all(axis=1)] = False  # all hole: nothing to fill from
+    if not replaced.any():
+        return dataclasses.replace(propagation, replaced=replaced)
+    frames = propagation.frames.copy()
+    frames[replaced] = spatial[replaced]
+    return dataclasses.replace(propagation, frames=frames, seen=propagation.seen & ~replaced,
+                               trusted=propagation.trusted & ~replaced, replaced=replaced)
+
+
+def spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = SPATIAL_FILLS[0],
+                 size: tuple[int, int] | None = None) -> np.ndarray:
     """Each frame's own fill of its holes from their edge: what a pixel no other frame shows gets, and the last vote
     of :func:`consensus`.
 
-    The membrane by default (:func:`videofill.fill.membrane.membrane_fill`): on the composed cases of
-    benchmarks/results/unseen.md ("Night 11") it gave the default +0.25 dB full-frame PSNR over Telea's fast marching,
-    and +0.3 to +0.6 dB in never-revealed holes, at about the same cost (one sparse solve per frame: a few ms more
-    than Telea per working frame for a small hole, about 0.1 s for a third of a 432 px frame).
+    By default ("auto") the smooth fill of :data:`videofill.fill.membrane.SMOOTHS` with the lowest error on trial
+    copies of the clip's holes (:func:`videofill.fill.trials.choose_smooth`): on benchmarks/results/unseen.md
+    ("Night 12") +0.13 dB of mean full-frame PSNR over the membrane alone on the composed cases and up to +1.7 dB in
+    never-revealed holes (lower on one of 21 cases, by 0.13 dB), for up to 40 % more time when the thin plate is in
+    the choice (the membrane: one sparse solve per frame, a few ms for a small hole, about 0.1 s for a third of a
+    432 px frame). The membrane alone ("Night 11") gave +0.25 dB over Telea's fast marching.
 
     Args:
         frames: uint8 (T, H, W, 3) RGB.
         holes: bool (T, H, W), True = hole.
         smooth: one of :data:`videofill.config.SPATIAL_FILLS`: a smooth fill of
-            :data:`videofill.fill.membrane.SMOOTHS`, or "telea" (:func:`telea_fill`).
+            :data:`videofill.fill.membrane.SMOOTHS`, "auto" (the one of them that measures best on trial copies of
+            this clip's holes: :func:`videofill.fill.trials.choose_smooth`) or "telea" (:func:`telea_fill`).
+        size: (W, h) of the real frames inside padded ones (the padding, all hole, is left out of the trials);
+            None: the whole frames.
 
     Returns:
         uint8 (T, H, W, 3): known pixels exactly as in ``frames``, hole pixels filled (a frame that is all hole is
@@ -433,6 +483,9 @@ def spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = SPATIAL_FI
     if smooth == "telea":
         return telea_fill(frames, holes)
     _check_frames(frames, holes, "spatial_fill")
+    if smooth == "auto":
+        width, height = size if size is not None else (holes.shape[2], holes.shape[1])
+        smooth = choose_smooth(frames[:, :height, :width], holes[:, :height, :width])
     out = frames.copy()
     for t in range(frames.shape[0]):
         if holes[t].any() and not holes[t].all():
@@ -482,6 +535,7 @@ __all__ = [
     "confirmed",
     "consensus",
     "copies",
+    "hold_still_holes",
     "known_at",
     "one_copy",
     "propagate",

@@ -19,8 +19,9 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   best on the same copies (:data:`SMOOTHS`: the membrane, the thin plate, or their mean). Every frame takes the
   result shifted by its own difference from the plate, carried in from the hole's edge by the membrane
   (:func:`blend_plate`): the fill is stable in time and still follows what moves or changes light at the hole's edge.
-  Where a hole stays put (:func:`still_never`: a logo, a watermark) every pixel that no frame shows takes it,
-  whatever propagation copied there: such a copy can only be motion carried in from outside the hole.
+  Where a hole stays put (:func:`videofill.fill.motion.still_never`: a logo, a watermark) every pixel that no frame
+  shows takes it, whatever propagation copied there: such a copy can only be motion carried in from outside the hole
+  (propagation sets those copies aside, :func:`videofill.fill.propagate.hold_still_holes`, unless told not to).
 - A camera that moves a little (hand-held, a slow drift: the chained homographies align every frame to the middle
   one within :data:`ALIGNED_PLATE_SHARE` of the diagonal): the same, on the plate of the frames warped onto the
   middle one (:func:`align_to_middle`), for the pixels no frame shows; each frame takes the fill warped back.
@@ -43,14 +44,13 @@ from videofill.config import UNSEEN_FILLERS
 from videofill.fill.exemplar import exemplar_fill
 from videofill.fill.learned import coarse_dip_fill, dip_fill, smallest_side
 from videofill.fill.membrane import SMOOTHS, check_smooths, membrane_solve, smooth_fills
-from videofill.fill.motion import STILL_HOLE_IOU, corner_moves
+from videofill.fill.motion import camera_is_static, corner_moves
 from videofill.fill.patches import PATCH, patch_synthesis
+from videofill.fill.trials import part_copies, validation_copies
 
 #: Only parts of the unseen region that hold a disc of this radius (px) may take patches or exemplar copies (see
 #: :func:`thick_parts`).
 MIN_RADIUS_PX = 6.0
-#: Copies of a hole, moved beside it onto known pixels, on which the fillers are compared (:func:`validation_copies`).
-VALIDATION_SHIFTS = 2
 #: On the static plate without the network, patches replace diffusion when their squared error on those copies is
 #: below this factor of diffusion's (1.0: the lower error wins; with the network, see :func:`fill_plate`).
 VALIDATION_MARGIN = 1.0
@@ -61,8 +61,6 @@ BLEND_MARGIN = 8
 #: Moving camera: patches, frame by frame, must beat Telea (propagation's spatial fill when this was measured) on
 #: copies in the first frame by this factor (0.8: about 1 dB), since one frame's copies say less about the others.
 MOVING_MARGIN = 0.8
-#: Mean corner displacement (px per frame) of the fitted homographies below which the camera counts as static.
-STATIC_CAMERA_PX = 0.6
 #: A moving camera whose frames the chained homographies align to the middle one with no corner moved further than
 #: this share of the frame's diagonal (a hand-held shot, a slow drift) gets the static camera's plate, built on the
 #: aligned frames (:func:`align_to_middle`); a wider move keeps patches frame by frame.
@@ -162,62 +160,6 @@ def thick_parts(mask: np.ndarray, radius: float = MIN_RADIUS_PX) -> np.ndarray:
     return keep[labels]
 
 
-def still_never(holes: np.ndarray, share: float = STILL_HOLE_IOU) -> np.ndarray:
-    """The pixels that no frame shows in the holes that stay put: bool (H, W).
-
-    A hole stays put when the pixels that every frame has in its hole make up ``share`` or more of it (intersection
-    over union, as :func:`videofill.fill.motion.still_hole` judges two frames): a logo or a watermark, 1. Each
-    connected part (8-connected) of the pixels that some frame has in its hole is judged on its own, so a watermark
-    stays put beside a person who walks (but not where the person's hole ever touches it: parts that touch are
-    judged as one). A frame that is all hole (a cut to black) says nothing of where the hole lies and is left out.
-
-    Args:
-        holes: bool (T, H, W), True = hole.
-        share: the least intersection over union of a part that stays put, in [0, 1].
-    """
-    never = holes.all(axis=0)
-    if not never.any():
-        return never
-    some = holes[~holes.all(axis=(1, 2))]  # the intersection is the same without all-hole frames, the union is not
-    union = (some if len(some) else holes).any(axis=0)
-    count, labels = cv2.connectedComponents(union.astype(np.uint8), connectivity=8)
-    sizes = np.bincount(labels.ravel(), minlength=count)
-    hidden = np.bincount(labels[never], minlength=count)
-    stays = hidden >= share * sizes
-    stays[0] = False
-    return never & stays[labels]
-
-
-def validation_copies(hole: np.ndarray, usable: np.ndarray, patch: int = PATCH, count: int = VALIDATION_SHIFTS) -> list:
-    """Up to ``count`` copies of ``hole`` moved beside it (left, right, above, below, a patch apart), each kept only
-    when it and a patch around it lie on ``usable`` pixels.
-
-    Args:
-        hole: bool (H, W); usable: bool (H, W), pixels a copy may cover (known, not already taken by another copy).
-
-    Returns:
-        list of bool (H, W) masks.
-    """
-    ys, xs = np.nonzero(hole)
-    if len(ys) == 0:
-        return []
-    height, width = hole.shape
-    h, w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
-    found = []
-    for dy, dx in ((0, -w - patch), (0, w + patch), (-h - patch, 0), (h + patch, 0)):
-        if len(found) == count:
-            break
-        ty, tx = ys + dy, xs + dx
-        if ty.min() < 0 or tx.min() < 0 or ty.max() >= height or tx.max() >= width:
-            continue
-        copy = np.zeros_like(hole)
-        copy[ty, tx] = True
-        grown = cv2.dilate(copy.astype(np.uint8), np.ones((patch, patch), np.uint8)) > 0
-        if usable[grown].all():
-            found.append(copy)
-    return found
-
-
 def _telea(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return cv2.inpaint(image, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA) if hole.any() else image.copy()
 
@@ -228,9 +170,10 @@ def fill_plate(
 ):
     """Fill ``never`` with the candidate that measures best on copies of its parts moved onto known pixels.
 
-    Every connected part gets up to :data:`VALIDATION_SHIFTS` copies moved onto known pixels
-    (:func:`validation_copies`); the copies are hidden and filled by the candidates: diffusion (the smooth fill of
-    ``smooths`` with the lowest error on the copies, :data:`SMOOTHS`, chosen first: the others build on it);
+    Every connected part gets up to :data:`videofill.fill.trials.VALIDATION_SHIFTS` copies moved onto known pixels
+    (:func:`videofill.fill.trials.part_copies`); the copies are hidden and filled by the candidates: diffusion (the
+    smooth fill of ``smooths`` with the lowest error on the copies, :data:`SMOOTHS`, chosen first: the others build
+    on it);
     exemplar copies guided by diffusion ("exemplar"; the copies of both exemplar candidates keep their detail at
     :data:`EXEMPLAR_CONTRAST`, on the hedge's coarse part where the coarse network is trained), on the copies of
     parts that hold a disc of ``min_radius`` px,
@@ -293,18 +236,10 @@ def fill_plate(
     if forced:  # no comparison: the first filler asked for that can run (the network's only when it is that one)
         forced_winner = next((name for name in fillers if name not in _NETWORK_FILLERS or use_network), "diffusion")
         use_network = forced_winner in _NETWORK_FILLERS
-    count, labels = cv2.connectedComponents(never.astype(np.uint8), connectivity=8)
-    parts = [labels == label for label in range(1, count)]
+    parts, copies = part_copies(never, patch)
     if not parts:
         return PlateFill(plate.copy(), smooth=smooths[0])
     thick = thick_parts(never, min_radius)
-    usable = ~(cv2.dilate(never.astype(np.uint8), np.ones((patch, patch), np.uint8)) > 0)
-    copies = []
-    for part in parts:
-        found = validation_copies(part, usable, patch)
-        for copy in found:  # copies of two parts must not overlap
-            usable &= ~(cv2.dilate(copy.astype(np.uint8), np.ones((patch, patch), np.uint8)) > 0)
-        copies.append(found)
     tested = np.zeros_like(never)
     for found in copies:
         for copy in found:
@@ -484,12 +419,6 @@ def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch
     return errors[1] < MOVING_MARGIN * errors[0]
 
 
-def camera_is_static(homographies: np.ndarray, height: int, width: int, threshold: float = STATIC_CAMERA_PX) -> bool:
-    """Whether every fitted homography (float (T - 1, 3, 3), frame t -> t + 1) moves the frame's corners by less
-    than ``threshold`` px on average."""
-    return len(homographies) == 0 or bool((corner_moves(homographies, height, width).mean(axis=1) < threshold).all())
-
-
 def align_to_middle(homographies: np.ndarray) -> np.ndarray:
     """The homographies that take each frame onto the middle one, chained from frame-to-frame ones.
 
@@ -633,7 +562,7 @@ def synthesize_video(
         holes: bool (T, H, W), True = hole (never used as an exemplar).
         unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``).
         homographies: float (T - 1, 3, 3) frame t -> t + 1 (:class:`videofill.fill.propagate.Propagation`); the
-            camera is taken to be static when they move the corners by less than :data:`STATIC_CAMERA_PX` (None:
+            camera is taken to be static when they move the corners by less than :data:`videofill.fill.motion.STILL_CAMERA_PX` (None:
             static), and to move a little when, chained, they move no corner further than
             :data:`ALIGNED_PLATE_SHARE` of the diagonal from the middle frame (the plate is built on the aligned
             frames).
@@ -706,29 +635,22 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
             (``InpaintConfig.unseen_filler``); the network's act on the plate of a static or hand-held camera only.
 
     Returns:
-        A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised; under
-        a static camera the pixels of :func:`still_never` count as unseen whatever propagation copied there, and are
-        ``replaced``, no longer ``seen`` or ``trusted``, so that no other resolution copies them again
-        (``homographies`` unchanged).
+        A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised: those
+        not ``seen``, among them what :func:`videofill.fill.propagate.hold_still_holes` ``replaced`` (``seen``,
+        ``trusted``, ``replaced`` and ``homographies`` unchanged).
     """
     import dataclasses
 
     width, height = size if size is not None else (holes.shape[2], holes.shape[1])
     frames = propagation.frames[:, :height, :width]
     real = holes[:, :height, :width]
-    replaced = np.zeros_like(propagation.seen)
-    if camera_is_static(propagation.homographies, height, width):  # a still camera on a hole that stays put shows
-        # no pixel of it: a copy is motion carried in from outside the hole (a hand passing by), so all of it is
-        # synthesised (benchmarks/results/unseen.md, Night 11)
-        replaced[:, :height, :width] = still_never(real)[None]
-    unseen = (real & ~propagation.seen[:, :height, :width]) | replaced[:, :height, :width]
+    unseen = real & ~propagation.seen[:, :height, :width]
     out = propagation.frames.copy()
     out[:, :height, :width] = synthesize_video(frames, real, unseen, propagation.homographies, seed=seed,
                                                network_steps=network_steps, device=device, progress=progress,
                                                network_runs=network_runs,
                                                fillers=FILLERS if filler == "auto" else (filler,))
-    return dataclasses.replace(propagation, frames=out, seen=propagation.seen & ~replaced,
-                               trusted=propagation.trusted & ~replaced, replaced=replaced)
+    return dataclasses.replace(propagation, frames=out)
 
 
 __all__ = [
@@ -739,20 +661,16 @@ __all__ = [
     "FILLERS",
     "HEDGE_SIGMA_PX",
     "NETWORK_AND_DIFFUSION",
-    "STATIC_CAMERA_PX",
     "TEXTURE_FLOOR",
     "PlateFill",
     "align_to_middle",
     "background_plate",
     "blend_plate",
-    "camera_is_static",
     "fill_plate",
     "fill_unseen",
     "largest_corner_move",
-    "still_never",
     "synthesis_wins",
     "synthesize_video",
     "texture_ratio",
     "thick_parts",
-    "validation_copies",
 ]
