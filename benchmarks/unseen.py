@@ -13,7 +13,7 @@ Two groups of cases, from the repository root:
 - ``removal``: removal_schoolgirls (no truth): frames and temporal slices saved to look at (also with
   ``--unseen-filler patches`` and ``--unseen-filler exemplar``).
 - ``stage``: the ``unseen`` cases, the synthesis stage alone (``synthesize_video``, static camera) on the Telea fill:
-  what ``best`` adds where propagation finds no copy (on those cases ``fast`` equals Telea), in seconds.
+  what ``best`` adds where propagation finds no copy, in seconds.
 
 With ``--network STEPS`` the paper's network (the default preset's DIP-Vid-Flow correction, trained on the window
 around the holes, unseen pixels not pulled towards any guide) is run on top of `best` on the ``unseen`` group: the

@@ -142,10 +142,10 @@ def test_propagation_gets_the_resolved_way_to_combine_the_copies(tiny_case, monk
     seen, spatials = [], []
     real_video, real_full = propagate.propagate_video, fullres.fill_full_resolution
 
-    def video(*args, combine="median", spatial="membrane", hold_still=True, **kwargs):
+    def video(*args, combine="median", spatial="membrane", hold_still_holes=True, **kwargs):
         seen.append(("working size", combine))
-        spatials.append((spatial, hold_still))
-        return real_video(*args, combine=combine, spatial=spatial, hold_still=hold_still, **kwargs)
+        spatials.append((spatial, hold_still_holes))
+        return real_video(*args, combine=combine, spatial=spatial, hold_still_holes=hold_still_holes, **kwargs)
 
     def full(*args, combine="median", **kwargs):
         seen.append(("full size", combine))
@@ -184,7 +184,7 @@ def test_a_still_hole_under_a_static_camera_takes_no_copy_at_any_resolution(monk
             return flow
 
     found = {}
-    real = propagate.hold_still_holes
+    real = propagate.drop_still_hole_copies
 
     def spy(propagation, *args, **kwargs):
         found["seen"] = propagation.seen.sum()
@@ -192,7 +192,7 @@ def test_a_still_hole_under_a_static_camera_takes_no_copy_at_any_resolution(monk
         found["after"], found["replaced"] = result.seen.sum(), result.replaced
         return result
 
-    monkeypatch.setattr(propagate, "hold_still_holes", spy)
+    monkeypatch.setattr(propagate, "drop_still_hole_copies", spy)
     config = get_preset("default").replace(quality=quality, unseen_filler="diffusion", unseen_steps=0, max_side=64,
                                            dilate=0, dilate_side=None, feather=0)  # 128 px wide: copies taken again
     result = inpaint_video(frames, holes, config, flow_estimator=AroundTheHole())

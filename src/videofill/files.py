@@ -75,8 +75,10 @@ def describe_method(config: InpaintConfig) -> str:
 
 
 def run_record(config: InpaintConfig, input: str | os.PathLike, masks: str | os.PathLike | None,
-               output: str | os.PathLike, start: int, end: int, overwrite: bool = False) -> dict:
-    """The run record: everything needed to run the same job again (``videofill inpaint --config RECORD``)."""
+               output: str | os.PathLike, start: int, end: int, overwrite: bool = False,
+               notes: list[str] | None = None) -> dict:
+    """The run record: everything needed to run the same job again (``videofill inpaint --config RECORD``), and the
+    run's notes (what was chosen on the way, e.g. the spatial fill; not read back)."""
     settings = config.to_dict() | {"combine": config.copy_combine}  # what ran, not "auto"
     if not config.trains:
         settings.pop("method")  # no network ran: naming one would say something that did not happen
@@ -89,6 +91,7 @@ def run_record(config: InpaintConfig, input: str | os.PathLike, masks: str | os.
         "frames": {"start": start, "end": end},
         "overwrite": overwrite,
         "config": settings,
+        "notes": list(notes or []),
     }
 
 
@@ -238,8 +241,8 @@ def _run(input, masks, output, config, start, end, overwrite, resume, progress, 
     if saver is not None:
         say(f"training progress in {saver.folder}")
     record = record_path_for(output)
-    text = json.dumps(run_record(config, input, None if callable(masks) else masks, output, first, last, overwrite),
-                      indent=2) + "\n"
+    text = json.dumps(run_record(config, input, None if callable(masks) else masks, output, first, last, overwrite,
+                                 notes), indent=2) + "\n"
     atomic_write(record, lambda handle: handle.write(text.encode()))
     return FileResult(output, record, writer.frame_count, (first, last), notes)
 

@@ -89,6 +89,7 @@ class InpaintResult:
     generated: np.ndarray | None = None  # uint8 (T, h, w, 3): the fill at the working size, before resizing and compositing
     fit: FitResult | None = None  # loss history, divergence events, steps and seconds of training
     notes: list[str] = field(default_factory=list)  # what the user should know (perceptual term off, empty masks...)
+    spatial_fill: str | None = None  # propagation's spatial fill, "auto" resolved (None: no propagation ran)
 
 
 
@@ -117,7 +118,7 @@ def _propagation(prepared: PreparedVideo, config: InpaintConfig, flows: VideoFlo
     estimator = estimator or DISFlow(config.flow_preset)
     return propagate_video(
         prepared.frames, prepared.holes, estimator, config.propagation_passes, config.guide_distance, first, progress,
-        combine=config.copy_combine, spatial=config.spatial_fill, hold_still=config.hold_still_holes,
+        combine=config.copy_combine, spatial=config.spatial_fill, hold_still_holes=config.hold_still_holes,
         size=prepared.size,
     )
 
@@ -248,7 +249,8 @@ def inpaint_video(
         out = composite(frames, holes, resize_frames(generated_u8, full_size), config.feather)
     for event in fit_result.recoveries:
         notes.append(event)
-    return InpaintResult(out, generated_u8, fit_result, notes)
+    return InpaintResult(out, generated_u8, fit_result, notes,
+                         spatial_fill=None if propagation is None else propagation.spatial_fill)
 
 
 

@@ -170,7 +170,8 @@ def inpaint_stream(
         log: called with one line per window ("window 2/5: frames 50..109").
 
     Returns:
-        the notes of all windows, each once (with the frames of the windows that gave it when there are several).
+        the notes of all windows, each once (with the frames of the windows that gave it when there are several),
+        among them the spatial fill that "auto" chose in each window computed (not reloaded).
 
     Raises:
         VideofillError: as :func:`window_ranges` and :func:`videofill.pipeline.inpaint_video`, or a run folder made
@@ -198,7 +199,11 @@ def inpaint_stream(
         if answer is not None:
             if on_result is not None:
                 on_result(index, answer)
-            for note in answer.notes:
+            chosen = []  # what "auto" chose, for the run record (a window may choose otherwise than its neighbour)
+            if config.spatial_fill == "auto" and answer.spatial_fill is not None:
+                chosen = [(f"spatial fill: {answer.spatial_fill} (chosen on trial copies of the holes; "
+                           f"--spatial-fill {answer.spatial_fill!r} fixes it)")]
+            for note in answer.notes + chosen:
                 notes.setdefault(note, []).append(f"{start}..{end - 1}")
         shared = 0 if tail is None else len(tail)
         if shared:

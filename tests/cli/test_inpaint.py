@@ -272,6 +272,7 @@ def test_unsupported_pixel_types_are_a_one_line_error(tiny_dir, tmp_path, capsys
         (["--device", "quantum"], ["unknown device", "quantum"]),
         (["--steps-per-batch", "0"], ["steps_per_batch"]),
         (["--unseen-filler", "smear"], ["unknown --unseen-filler", "smear"]),
+        (["--spatial-fill", "smear"], ["unknown spatial fill", "smear", "'thin plate'"]),
     ],
 )
 def test_bad_settings_are_refused_before_anything_is_written(tiny_dir, tmp_path, capsys, flags, words):
@@ -279,6 +280,15 @@ def test_bad_settings_are_refused_before_anything_is_written(tiny_dir, tmp_path,
     assert code == 2
     assert_one_line_error(err, *words)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_spatial_fill_name_split_by_the_shell_is_told_to_be_quoted(tiny_dir, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:  # argparse's own refusal, one line
+        cli.main(["inpaint", str(tiny_dir / "frames"), str(tiny_dir / "masks"), "-o", str(tmp_path / "result"),
+                  "--spatial-fill", "thin", "plate"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert 'quote a name with a space: --spatial-fill "thin plate"' in err and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA device is present, so --device cuda is valid")
@@ -467,6 +477,8 @@ def test_the_run_record_says_what_ran_and_reruns_with_config(tiny_dir, tmp_path,
     assert "copies combined: median" in record["fill"] and record["config"]["combine"] == "median"  # auto, resolved
     assert record["input"] == str(tiny_dir / "frames") and record["masks"] == str(tiny_dir / "masks")
     assert record["videofill"] and record["config"]["dilate"] == 2 and record["config"]["crf"] == 18
+    chosen = [note for note in record["notes"] if note.startswith("spatial fill: ")]  # what auto chose, recorded
+    assert len(chosen) == 1 and record["config"]["spatial_fill"] == "auto", record["notes"]
     code, _, err = run_main(capsys, "inpaint", "--config", record_path_for(first), "-o", tmp_path / "again", "--quiet")
     assert code == 0, err
     np.testing.assert_array_equal(read_frames(tmp_path / "again"), read_frames(first))

@@ -6,7 +6,7 @@ import pytest
 from videofill.fill.propagate import (
     Propagation,
     consensus,
-    hold_still_holes,
+    drop_still_hole_copies,
     one_copy,
     propagate,
     propagate_video,
@@ -231,7 +231,7 @@ def _carried_in(count=4):
 
 def test_a_hole_that_stays_put_under_a_static_camera_takes_the_spatial_fill_whatever_was_copied():
     _, holes, propagation, spatial = _carried_in()
-    result = hold_still_holes(propagation, holes, spatial)
+    result = drop_still_hole_copies(propagation, holes, spatial)
     np.testing.assert_array_equal(result.frames, spatial)  # no frame shows the box: every copy was carried in
     assert np.array_equal(result.replaced, holes) and not result.seen.any() and not result.trusted.any()
     assert propagation.seen[holes].all() and propagation.frames[holes].min() == 255  # the input is left as it was
@@ -241,16 +241,16 @@ def test_copies_are_kept_under_a_moving_camera_a_moving_hole_and_in_a_frame_that
     frames, holes, propagation, spatial = _carried_in()
     pan = propagation.homographies.copy()
     pan[:, 0, 2] = 2.0  # the camera pans 2 px a frame
-    result = hold_still_holes(Propagation(propagation.frames, holes, holes, pan), holes, spatial)
+    result = drop_still_hole_copies(Propagation(propagation.frames, holes, holes, pan), holes, spatial)
     assert np.array_equal(result.frames, propagation.frames) and not result.replaced.any()
     moving = holes.copy()
     moving[1:, 10:26, 20:23] = False  # 17 of its 20 columns never shown: under STILL_HOLE_IOU of the part
-    result = hold_still_holes(Propagation(propagation.frames, moving, moving, propagation.homographies), moving,
+    result = drop_still_hole_copies(Propagation(propagation.frames, moving, moving, propagation.homographies), moving,
                               spatial_fill(frames, moving))
     assert np.array_equal(result.frames, propagation.frames) and not result.replaced.any()
     black = holes.copy()
     black[2] = True  # a cut to black: nothing to fill from, it keeps its copies (and says nothing of the hole)
-    result = hold_still_holes(Propagation(propagation.frames, black, black, propagation.homographies), black,
+    result = drop_still_hole_copies(Propagation(propagation.frames, black, black, propagation.homographies), black,
                               spatial_fill(frames, black))
     assert not result.replaced[2].any() and np.array_equal(result.frames[2], propagation.frames[2])
     assert np.array_equal(result.replaced[[0, 1, 3]], holes[[0, 1, 3]])
@@ -266,7 +266,7 @@ def test_propagate_video_holds_still_holes_unless_told_not_to():
         flow[4:32, 10:50, 0] = 3.0
         return flow
 
-    kept = propagate_video(frames, holes, around_the_hole, hold_still=False)
+    kept = propagate_video(frames, holes, around_the_hole, hold_still_holes=False)
     held = propagate_video(frames, holes, around_the_hole)
     assert kept.seen.any() and (kept.replaced is None or not kept.replaced.any())  # copies carried in
     assert np.array_equal(held.replaced, holes) and not held.seen.any()
@@ -283,3 +283,5 @@ def test_the_auto_spatial_fill_is_the_smooth_fill_chosen_on_trial_copies(monkeyp
     monkeypatch.setattr(module, "choose_smooth", lambda f, h: chosen.append(h.sum()) or "thin plate")
     np.testing.assert_array_equal(spatial_fill(frames, holes, "auto"), spatial_fill(frames, holes, "thin plate"))
     assert chosen == [holes.sum()]  # once for the clip, on its holes
+    result = propagate_video(frames, holes, lambda a, b: np.zeros((*a.shape[:2], 2), np.float32), passes=1)
+    assert result.spatial_fill == "thin plate"  # the choice is recorded on the propagation

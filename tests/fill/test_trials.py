@@ -3,15 +3,15 @@
 import numpy as np
 
 from videofill.fill.membrane import SMOOTHS
-from videofill.fill.trials import choose_smooth, part_copies, validation_copies
+from videofill.fill.trials import choose_smooth, part_copies, trial_copies
 
 
-def test_validation_copies_lie_beside_the_hole_on_usable_pixels():
+def test_trial_copies_lie_beside_the_hole_on_usable_pixels():
     hole = np.zeros((40, 60), bool)
     hole[10:20, 25:35] = True
     usable = ~hole
     usable[:, :20] = False  # nothing on the left
-    copies = validation_copies(hole, usable, patch=3, count=2)
+    copies = trial_copies(hole, usable, patch=3, count=2)
     assert len(copies) == 2
     right, below = copies  # left lands on unusable pixels, above leaves the image
     expected_right = np.zeros_like(hole)

@@ -36,6 +36,8 @@ class Parser(argparse.ArgumentParser):
     exit status 2, like every other bad input; its subcommands' parsers are of this class too."""
 
     def error(self, message: str):
+        if "unrecognized arguments: plate" in message:  # --spatial-fill thin plate, unquoted: the shell split it
+            message += ' (quote a name with a space: --spatial-fill "thin plate")'
         self.exit(2, f"{self.prog}: error: {message} (usage: {self.prog} --help)\n")
 
 

@@ -25,7 +25,7 @@ HOMOGRAPHY_SAMPLES = 4000
 FLOW_MARGIN_PX = 3
 #: Mean corner displacement (px per frame) of a fitted homography below which the camera counts as static
 #: (:func:`still_hole`, :func:`camera_is_static`).
-STILL_CAMERA_PX = 0.6
+STATIC_CAMERA_PX = 0.6
 #: Intersection over union of holes at or above which a hole stays put (:func:`still_hole` for two frames,
 #: :func:`still_never` for a clip).
 STILL_HOLE_IOU = 0.9
@@ -120,16 +120,16 @@ def corner_moves(matrices: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def still_hole(matrix: np.ndarray, hole: np.ndarray, next_hole: np.ndarray) -> bool:
     """Whether a static camera looks at a static hole between two frames: the homography (3, 3) moves the frame's
-    corners by less than :data:`STILL_CAMERA_PX` px and the holes (bool (H, W)) overlap by :data:`STILL_HOLE_IOU` or
+    corners by less than :data:`STATIC_CAMERA_PX` px and the holes (bool (H, W)) overlap by :data:`STILL_HOLE_IOU` or
     more (intersection over union). Then the ``local`` model must not complete the flow inside the hole from its
     border: that carries the motion around the hole (a crowd behind a watermark) into it."""
     moved = corner_moves(matrix[None], *hole.shape).mean()
     union = np.count_nonzero(hole | next_hole)
     overlap = np.count_nonzero(hole & next_hole) / union if union else 1.0
-    return bool(moved < STILL_CAMERA_PX and overlap >= STILL_HOLE_IOU)
+    return bool(moved < STATIC_CAMERA_PX and overlap >= STILL_HOLE_IOU)
 
 
-def camera_is_static(homographies: np.ndarray, height: int, width: int, threshold: float = STILL_CAMERA_PX) -> bool:
+def camera_is_static(homographies: np.ndarray, height: int, width: int, threshold: float = STATIC_CAMERA_PX) -> bool:
     """Whether every fitted homography (float (T - 1, 3, 3), frame t -> t + 1) moves the frame's corners by less
     than ``threshold`` px on average."""
     return len(homographies) == 0 or bool((corner_moves(homographies, height, width).mean(axis=1) < threshold).all())
@@ -208,7 +208,7 @@ def neighbour_flows(frames: np.ndarray, estimator) -> tuple[np.ndarray, np.ndarr
 
 __all__ = [
     "FLOW_MARGIN_PX",
-    "STILL_CAMERA_PX",
+    "STATIC_CAMERA_PX",
     "STILL_HOLE_IOU",
     "MotionModels",
     "camera_is_static",

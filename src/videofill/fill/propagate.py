@@ -10,13 +10,14 @@ from its border) carry a hole pixel from frame to frame, because the flow inside
 tracks the pixel forwards and backwards, frame by frame, to the nearest frame where it lands on a known pixel: up to
 four copies, read bicubic where no hole pixel is near (:func:`read_copy`: bilinear reading would blur each copy).
 The result is the per-channel median of those copies and of the frame's own spatial fill (:func:`spatial_fill`: by
-default the smooth fill from the hole's edge that measures best on trial copies of the clip's holes): a consensus, so one wrong motion model or a copy
-from a frame where the pixel was occluded is outvoted; where the copies disagree, or only one exists, the value
-moves towards the spatial fill, and a pixel no frame shows gets the spatial fill (so does every pixel of a hole that
-stays put under a static camera, whatever was copied there: :func:`hold_still_holes`). With ``combine="one"``
-(:func:`one_copy`) a pixel with two or more copies takes one of them instead, the same source as its neighbours: a
-moving object whose copies disagree comes back solid, not as the median's half-transparent blend of them (sharper,
-and about 0.8 dB lower PSNR on the composed cases, where the blend hedges between misaligned copies).
+default the smooth fill from the hole's edge that measures best on trial copies of the clip's holes): a consensus,
+so one wrong motion model or a copy from a frame where the pixel was occluded is outvoted; where the copies
+disagree, or only one exists, the value moves towards the spatial fill, and a pixel no frame shows gets the spatial
+fill (so does every pixel of a hole that stays put under a static camera, whatever was copied there:
+:func:`drop_still_hole_copies`). With ``combine="one"`` (:func:`one_copy`) a pixel with two or more copies takes
+one of them instead, the same source as its neighbours: a moving object whose copies disagree comes back solid, not
+as the median's half-transparent blend of them (sharper, and about 0.8 dB lower PSNR on the composed cases, where
+the blend hedges between misaligned copies).
 ``combine="agree"`` takes that copy only where the chosen source lies within :data:`AGREEMENT_TOLERANCE` of the
 median around the pixel, and the median elsewhere: the copies' texture where they agree (the median of slightly
 misaligned copies is a blurred version of any of them), the median's hedge where they do not. A pixel is *trusted*
@@ -69,8 +70,9 @@ class Propagation:
         models: the motion models the copies followed, to copy again at another resolution
             (:mod:`videofill.fill.fullres`); None when not kept.
         replaced: bool (T, H, W): hole pixels given the spatial fill whatever their copies said (what no frame shows
-            of a hole that stays put under a static camera: :func:`hold_still_holes`), neither seen nor trusted, and
-            not to be copied again at another resolution; None: none.
+            of a hole that stays put under a static camera: :func:`drop_still_hole_copies`), neither seen nor
+            trusted, and not to be copied again at another resolution; None: none.
+        spatial_fill: the spatial fill used ("auto" resolved: :func:`resolve_spatial_fill`); None: not recorded.
     """
 
     frames: np.ndarray
@@ -79,6 +81,7 @@ class Propagation:
     homographies: np.ndarray
     models: MotionModels | None = None
     replaced: np.ndarray | None = None
+    spatial_fill: str | None = None
 
 
 def sample_points(image: np.ndarray, points: np.ndarray, interpolation: int = cv2.INTER_LINEAR,
@@ -364,8 +367,8 @@ def propagate_video(
     flows: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool = False,
     combine: str = "median",
-    spatial: str = SPATIAL_FILLS[0],
-    hold_still: bool = True,
+    spatial: str = "auto",
+    hold_still_holes: bool = True,
     size: tuple[int, int] | None = None,
 ) -> Propagation:
     """:func:`propagate` with flows from ``estimator``, repeated ``passes`` times, each pass with the flows
@@ -383,9 +386,9 @@ def propagate_video(
         progress: show a progress bar over the passes' stages (flow estimation, propagation).
         combine: see :func:`propagate` (the last pass only: the earlier ones feed the flow estimation).
         spatial: which :func:`spatial_fill` (one of :data:`videofill.config.SPATIAL_FILLS`).
-        hold_still: :func:`hold_still_holes` on the last pass's result.
+        hold_still_holes: :func:`drop_still_hole_copies` on the last pass's result.
         size: (W, h) of the real frames inside padded ones (padding at the right and bottom, all hole): the choice of
-            the spatial fill and :func:`hold_still_holes` judge the real frames only; None: the whole frames.
+            the spatial fill and :func:`drop_still_hole_copies` judge the real frames only; None: the whole frames.
 
     Returns:
         :class:`Propagation` of the last pass.
@@ -397,7 +400,8 @@ def propagate_video(
         forward, backward = flows if flows is not None else neighbour_flows(frames, estimator)
         bar.update(1)
         bar.set_postfix_str("pass 1: copies")
-        spatial = spatial_fill(frames, holes, spatial, size)  # the same for every pass
+        name = resolve_spatial_fill(frames, holes, spatial, size)
+        spatial = spatial_fill(frames, holes, name)  # the same for every pass
         result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial,
                            combine=combine if passes == 1 else "median")
         bar.update(1)
@@ -410,11 +414,12 @@ def propagate_video(
             result = propagate(frames, holes, forward, backward, max_distance, spatial=spatial,
                                combine=combine if index == passes else "median")
             bar.update(1)
-    return hold_still_holes(result, holes, spatial, size) if hold_still else result
+    result = dataclasses.replace(result, spatial_fill=name)
+    return drop_still_hole_copies(result, holes, spatial, size) if hold_still_holes else result
 
 
-def hold_still_holes(propagation: Propagation, holes: np.ndarray, spatial: np.ndarray,
-                     size: tuple[int, int] | None = None) -> Propagation:
+def drop_still_hole_copies(propagation: Propagation, holes: np.ndarray, spatial: np.ndarray,
+                           size: tuple[int, int] | None = None) -> Propagation:
     """Under a static camera, what no frame shows of a hole that stays put (a logo, a watermark:
     :func:`videofill.fill.motion.still_never`) takes the frame's spatial fill, whatever was copied there.
 
@@ -450,7 +455,27 @@ def hold_still_holes(propagation: Propagation, holes: np.ndarray, spatial: np.nd
                                trusted=propagation.trusted & ~replaced, replaced=replaced)
 
 
-def spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = SPATIAL_FILLS[0],
+def resolve_spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = "auto",
+                         size: tuple[int, int] | None = None) -> str:
+    """The spatial fill ``smooth`` names: itself, or for "auto" the smooth fill of
+    :data:`videofill.fill.membrane.SMOOTHS` that measures best on trial copies of the holes
+    (:func:`videofill.fill.trials.choose_smooth`).
+
+    Args:
+        frames: uint8 (T, H, W, 3) RGB; holes: bool (T, H, W), True = hole.
+        smooth: one of :data:`videofill.config.SPATIAL_FILLS` (ValueError for another name).
+        size: (W, h) of the real frames inside padded ones (the padding, all hole, is left out of the trials);
+            None: the whole frames.
+    """
+    if smooth not in SPATIAL_FILLS:
+        raise ValueError(f"spatial_fill: unknown fill {smooth!r}; choose one of {', '.join(SPATIAL_FILLS)}")
+    if smooth != "auto":
+        return smooth
+    width, height = size if size is not None else (holes.shape[2], holes.shape[1])
+    return choose_smooth(frames[:, :height, :width], holes[:, :height, :width])
+
+
+def spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = "auto",
                  size: tuple[int, int] | None = None) -> np.ndarray:
     """Each frame's own fill of its holes from their edge: what a pixel no other frame shows gets, and the last vote
     of :func:`consensus`.
@@ -458,8 +483,8 @@ def spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = SPATIAL_FI
     By default ("auto") the smooth fill of :data:`videofill.fill.membrane.SMOOTHS` with the lowest error on trial
     copies of the clip's holes (:func:`videofill.fill.trials.choose_smooth`): on benchmarks/results/unseen.md
     ("Night 12") +0.13 dB of mean full-frame PSNR over the membrane alone on the composed cases and up to +1.7 dB in
-    never-revealed holes (lower on one of 21 cases, by 0.13 dB), for up to 40 % more time when the thin plate is in
-    the choice (the membrane: one sparse solve per frame, a few ms for a small hole, about 0.1 s for a third of a
+    never-revealed holes (lower on one of 21 cases, by 0.13 dB), for up to about 50 % more CPU time when the thin
+    plate is chosen (the membrane: one sparse solve per frame, a few ms for a small hole, about 0.1 s for a third of a
     432 px frame). The membrane alone ("Night 11") gave +0.25 dB over Telea's fast marching.
 
     Args:
@@ -478,14 +503,10 @@ def spatial_fill(frames: np.ndarray, holes: np.ndarray, smooth: str = SPATIAL_FI
     Raises:
         ValueError: an unknown ``smooth``, shapes that do not match, or ``frames`` not uint8.
     """
-    if smooth not in SPATIAL_FILLS:
-        raise ValueError(f"spatial_fill: unknown fill {smooth!r}; choose one of {', '.join(SPATIAL_FILLS)}")
+    _check_frames(frames, holes, "spatial_fill")
+    smooth = resolve_spatial_fill(frames, holes, smooth, size)
     if smooth == "telea":
         return telea_fill(frames, holes)
-    _check_frames(frames, holes, "spatial_fill")
-    if smooth == "auto":
-        width, height = size if size is not None else (holes.shape[2], holes.shape[1])
-        smooth = choose_smooth(frames[:, :height, :width], holes[:, :height, :width])
     out = frames.copy()
     for t in range(frames.shape[0]):
         if holes[t].any() and not holes[t].all():
@@ -535,12 +556,13 @@ __all__ = [
     "confirmed",
     "consensus",
     "copies",
-    "hold_still_holes",
+    "drop_still_hole_copies",
     "known_at",
     "one_copy",
     "propagate",
     "propagate_video",
     "read_copy",
+    "resolve_spatial_fill",
     "sample_points",
     "spatial_fill",
     "telea_fill",

@@ -20,8 +20,8 @@ the frame's spatial fill, a smooth smear. :func:`synthesize_video` replaces thos
   result shifted by its own difference from the plate, carried in from the hole's edge by the membrane
   (:func:`blend_plate`): the fill is stable in time and still follows what moves or changes light at the hole's edge.
   Where a hole stays put (:func:`videofill.fill.motion.still_never`: a logo, a watermark) every pixel that no frame
-  shows takes it, whatever propagation copied there: such a copy can only be motion carried in from outside the hole
-  (propagation sets those copies aside, :func:`videofill.fill.propagate.hold_still_holes`, unless told not to).
+  shows takes it, whatever propagation copied there (propagation sets those copies aside:
+  :func:`videofill.fill.propagate.drop_still_hole_copies`; with ``hold_still_holes`` off they are kept).
 - A camera that moves a little (hand-held, a slow drift: the chained homographies align every frame to the middle
   one within :data:`ALIGNED_PLATE_SHARE` of the diagonal): the same, on the plate of the frames warped onto the
   middle one (:func:`align_to_middle`), for the pixels no frame shows; each frame takes the fill warped back.
@@ -46,7 +46,7 @@ from videofill.fill.learned import coarse_dip_fill, dip_fill, smallest_side
 from videofill.fill.membrane import SMOOTHS, check_smooths, membrane_solve, smooth_fills
 from videofill.fill.motion import camera_is_static, corner_moves
 from videofill.fill.patches import PATCH, patch_synthesis
-from videofill.fill.trials import part_copies, validation_copies
+from videofill.fill.trials import part_copies, trial_copies
 
 #: Only parts of the unseen region that hold a disc of this radius (px) may take patches or exemplar copies (see
 #: :func:`thick_parts`).
@@ -170,7 +170,7 @@ def fill_plate(
 ):
     """Fill ``never`` with the candidate that measures best on copies of its parts moved onto known pixels.
 
-    Every connected part gets up to :data:`videofill.fill.trials.VALIDATION_SHIFTS` copies moved onto known pixels
+    Every connected part gets up to :data:`videofill.fill.trials.TRIAL_SHIFTS` copies moved onto known pixels
     (:func:`videofill.fill.trials.part_copies`); the copies are hidden and filled by the candidates: diffusion (the
     smooth fill of ``smooths`` with the lowest error on the copies, :data:`SMOOTHS`, chosen first: the others build
     on it);
@@ -409,7 +409,7 @@ def synthesis_wins(image: np.ndarray, hole: np.ndarray, known: np.ndarray, patch
     """Whether patches fill ``hole`` (bool (H, W)) of ``image`` (uint8 (H, W, 3)) better than Telea's fast marching
     (propagation's spatial fill when :data:`MOVING_MARGIN` was measured), measured on copies of it moved onto
     ``known`` pixels (bool (H, W)) as in :func:`fill_plate`."""
-    found = validation_copies(hole, known, patch)
+    found = trial_copies(hole, known, patch)
     if not found:
         return False
     test = np.any(found, axis=0)
@@ -562,8 +562,8 @@ def synthesize_video(
         holes: bool (T, H, W), True = hole (never used as an exemplar).
         unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``).
         homographies: float (T - 1, 3, 3) frame t -> t + 1 (:class:`videofill.fill.propagate.Propagation`); the
-            camera is taken to be static when they move the corners by less than :data:`videofill.fill.motion.STILL_CAMERA_PX` (None:
-            static), and to move a little when, chained, they move no corner further than
+            camera is taken to be static when they move the corners by less than
+            :data:`videofill.fill.motion.STATIC_CAMERA_PX` (None: static), and to move a little when, chained, they move no corner further than
             :data:`ALIGNED_PLATE_SHARE` of the diagonal from the middle frame (the plate is built on the aligned
             frames).
         patch: patch side in pixels.
@@ -636,7 +636,7 @@ def fill_unseen(propagation, holes: np.ndarray, size: tuple[int, int] | None, se
 
     Returns:
         A new :class:`~videofill.fill.propagate.Propagation` whose ``frames`` have the unseen pixels synthesised: those
-        not ``seen``, among them what :func:`videofill.fill.propagate.hold_still_holes` ``replaced`` (``seen``,
+        not ``seen``, among them what :func:`videofill.fill.propagate.drop_still_hole_copies` ``replaced`` (``seen``,
         ``trusted``, ``replaced`` and ``homographies`` unchanged).
     """
     import dataclasses

@@ -16,13 +16,13 @@ import numpy as np
 from videofill.fill.membrane import SMOOTHS, check_smooths, smooth_fills
 from videofill.fill.patches import PATCH
 
-#: Copies of a hole, moved beside it onto known pixels, on which fills are compared (:func:`validation_copies`).
-VALIDATION_SHIFTS = 2
+#: Copies of a hole, moved beside it onto known pixels, on which fills are compared (:func:`trial_copies`).
+TRIAL_SHIFTS = 2
 #: Frames, evenly spread through the clip, whose trial copies :func:`choose_smooth` measures.
 SMOOTH_SAMPLES = 3
 
 
-def validation_copies(hole: np.ndarray, usable: np.ndarray, patch: int = PATCH, count: int = VALIDATION_SHIFTS) -> list:
+def trial_copies(hole: np.ndarray, usable: np.ndarray, patch: int = PATCH, count: int = TRIAL_SHIFTS) -> list:
     """Up to ``count`` copies of ``hole`` moved beside it (left, right, above, below, a patch apart), each kept only
     when it and a patch around it lie on ``usable`` pixels.
 
@@ -52,8 +52,8 @@ def validation_copies(hole: np.ndarray, usable: np.ndarray, patch: int = PATCH, 
     return found
 
 
-def part_copies(hole: np.ndarray, patch: int = PATCH, count: int = VALIDATION_SHIFTS) -> tuple[list, list]:
-    """Each connected part (8-connected) of ``hole`` (bool (H, W)) and its :func:`validation_copies`, no copy within a
+def part_copies(hole: np.ndarray, patch: int = PATCH, count: int = TRIAL_SHIFTS) -> tuple[list, list]:
+    """Each connected part (8-connected) of ``hole`` (bool (H, W)) and its :func:`trial_copies`, no copy within a
     patch of the hole or of another part's copy.
 
     Returns:
@@ -65,7 +65,7 @@ def part_copies(hole: np.ndarray, patch: int = PATCH, count: int = VALIDATION_SH
     usable = ~(cv2.dilate(hole.astype(np.uint8), square) > 0)
     copies = []
     for part in parts:
-        found = validation_copies(part, usable, patch, count)
+        found = trial_copies(part, usable, patch, count)
         for copy in found:  # copies of two parts must not overlap
             usable &= ~(cv2.dilate(copy.astype(np.uint8), square) > 0)
         copies.append(found)
@@ -108,4 +108,4 @@ def choose_smooth(frames: np.ndarray, holes: np.ndarray, names: tuple[str, ...] 
     return min(names, key=errors.get)  # ties (nothing measured): the first
 
 
-__all__ = ["SMOOTH_SAMPLES", "VALIDATION_SHIFTS", "choose_smooth", "part_copies", "validation_copies"]
+__all__ = ["SMOOTH_SAMPLES", "TRIAL_SHIFTS", "choose_smooth", "part_copies", "trial_copies"]
