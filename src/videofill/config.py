@@ -51,7 +51,7 @@ def _before_fields(saved: dict) -> dict:
     return {name: value for name, value in before.items() if name not in saved}
 
 
-def _flag(name: str, value) -> str:
+def cli_flag(name: str, value) -> str:
     """The ``videofill inpaint`` flag that sets field ``name`` to ``value`` (quoted for a shell when it has a space)."""
     option = "--" + name.replace("_", "-")
     if isinstance(value, bool):
@@ -256,7 +256,7 @@ class InpaintConfig:
             return ""
         if not resumable:
             return ""
-        flags = " ".join(_flag(name, value) for name, value in changes.items())
+        flags = " ".join(cli_flag(name, value) for name, value in changes.items())
         return f" (it was made with other settings: add {flags} to resume it)"
 
     def to_dict(self) -> dict:
@@ -373,4 +373,4 @@ def get_preset(name: str) -> InpaintConfig:
     return PRESETS[name]()
 
 
-__all__ = ["METHODS", "PRESETS", "InpaintConfig", "get_preset", "read_record"]
+__all__ = ["METHODS", "PRESETS", "InpaintConfig", "cli_flag", "get_preset", "read_record"]

@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from videofill.config import InpaintConfig
+from videofill.config import InpaintConfig, cli_flag
 from videofill.errors import VideofillError
 from videofill.io.atomic import atomic_write
 
@@ -202,7 +202,7 @@ def inpaint_stream(
             chosen = []  # what "auto" chose, for the run record (a window may choose otherwise than its neighbour)
             if config.spatial_fill == "auto" and answer.spatial_fill is not None:
                 chosen = [(f"spatial fill: {answer.spatial_fill} (chosen on trial copies of the holes; "
-                           f"--spatial-fill {answer.spatial_fill!r} fixes it)")]
+                           f"{cli_flag('spatial_fill', answer.spatial_fill)} fixes it)")]
             for note in answer.notes + chosen:
                 notes.setdefault(note, []).append(f"{start}..{end - 1}")
         shared = 0 if tail is None else len(tail)
