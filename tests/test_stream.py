@@ -127,16 +127,18 @@ def test_sequential_frames_decodes_each_frame_once():
 class FakeInpaint:
     """Stands in for pipeline.inpaint_video: fills every hole pixel of a window with its first frame index."""
 
-    def __init__(self, fail_at: int | None = None):
+    def __init__(self, fail_at: int | None = None, spatial_fill=lambda first: None):
         self.calls: list[tuple[int, bool]] = []  # (first frame value, resume)
         self.fail_at = fail_at
+        self.spatial_fill = spatial_fill  # first frame value -> the spatial fill "auto" chose there
 
     def __call__(self, frames, holes, config, *, run_dir=None, resume=False, **kwargs):
         first = int(frames[0, 0, 0, 0])
         if first == self.fail_at:
             raise KeyboardInterrupt
         self.calls.append((first, resume))
-        return InpaintResult(np.where(holes[..., None], np.uint8(first), frames), notes=["perceptual loss off"])
+        return InpaintResult(np.where(holes[..., None], np.uint8(first), frames), notes=["perceptual loss off"],
+                             spatial_fill=self.spatial_fill(first))
 
 
 def _clip(count: int, height: int = 4, width: int = 5):
@@ -238,6 +240,29 @@ def test_windows_computed_apart_then_merged_equal_the_serial_stream(monkeypatch,
     monkeypatch.setattr(videofill.pipeline, "inpaint_video", merge)
     out, _ = _run(frames, holes, (0, 20), window=8, overlap=3, run_dir=run_dir, resume=True)
     assert merge.calls == [] and np.array_equal(out, whole)
+
+
+def test_each_windows_spatial_fill_is_noted_also_when_it_is_reloaded(monkeypatch, tmp_path):
+    frames, holes = _clip(20)
+    choice = lambda first: "thin plate" if first == 0 else "membrane"  # noqa: E731
+    monkeypatch.setattr(videofill.pipeline, "inpaint_video", FakeInpaint(spatial_fill=choice))
+    config = get_preset("test").replace(window=8, overlap=3)
+    run_dir = tmp_path / "run"
+    for index, (s, e) in enumerate(window_ranges(0, 20, 8, 3)):  # as the batch runner does, one by one
+        inpaint_window((s, e), frames[s:e], holes[s:e], config, window_folder(run_dir, index))
+    merge = FakeInpaint()
+    monkeypatch.setattr(videofill.pipeline, "inpaint_video", merge)
+    _, notes = _run(frames, holes, (0, 20), window=8, overlap=3, run_dir=run_dir, resume=True)
+    assert merge.calls == [] and notes == [  # every window reloaded, each says what it chose
+        "spatial fill: thin plate (chosen on trial copies of the holes; --spatial-fill 'thin plate' fixes it) "
+        "(frames 0..7)",
+        "spatial fill: membrane (chosen on trial copies of the holes; --spatial-fill membrane fixes it) "
+        "(frames 5..12, 10..17, 15..19)",
+    ]
+    monkeypatch.setattr(videofill.pipeline, "inpaint_video", FakeInpaint(spatial_fill=choice))
+    fixed = get_preset("test").replace(window=8, overlap=3, spatial_fill="membrane")  # nothing chosen: no such note
+    notes = inpaint_stream((0, 20), lambda s, e: frames[s:e], lambda s, e: holes[s:e], lambda f: None, fixed)
+    assert not any(note.startswith("spatial fill") for note in notes)
 
 
 def test_masks_are_read_by_absolute_frame(tmp_path):

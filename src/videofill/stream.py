@@ -21,6 +21,7 @@ WINDOW_META = "window.json"  # in a window's run folder: the frames and settings
 
 
 WINDOW_RESULT = "result.npy"  # in a window's run folder once it is done: its hole pixels, uint8 (P, 3)
+WINDOW_SPATIAL_FILL = "spatial_fill.txt"  # beside it: the spatial fill its propagation used ("auto" resolved)
 
 
 
@@ -196,15 +197,15 @@ def inpaint_stream(
             (start, end), frames, holes, config, folder, resume=resume, progress=progress,
             flow_estimator=flow_estimator, on_step=step_hook(index, start, end) if step_hook is not None else None,
         )
-        if answer is not None:
-            if on_result is not None:
-                on_result(index, answer)
-            chosen = []  # what "auto" chose, for the run record (a window may choose otherwise than its neighbour)
-            if config.spatial_fill == "auto" and answer.spatial_fill is not None:
-                chosen = [(f"spatial fill: {answer.spatial_fill} (chosen on trial copies of the holes; "
-                           f"{cli_flag('spatial_fill', answer.spatial_fill)} fixes it)")]
-            for note in answer.notes + chosen:
-                notes.setdefault(note, []).append(f"{start}..{end - 1}")
+        if answer is not None and on_result is not None:
+            on_result(index, answer)
+        # what "auto" chose, for the run record (a window may choose otherwise than its neighbour; a reloaded one
+        # says what it chose when it was computed)
+        chosen = answer.spatial_fill if answer is not None else saved_spatial_fill(folder)
+        chosen = [(f"spatial fill: {chosen} (chosen on trial copies of the holes; "
+                   f"{cli_flag('spatial_fill', chosen)} fixes it)")] if config.spatial_fill == "auto" and chosen else []
+        for note in (answer.notes if answer is not None else []) + chosen:
+            notes.setdefault(note, []).append(f"{start}..{end - 1}")
         shared = 0 if tail is None else len(tail)
         if shared:
             for frame in crossfade(tail, result[:shared], frames[:shared], filled[:shared]):
@@ -274,7 +275,7 @@ def inpaint_window(
     _start_window(folder, start, end, config, resume)
     answer = inpaint_video(frames, holes, config, progress=progress, flow_estimator=flow_estimator, run_dir=folder,
                            resume=resume, on_step=on_step)
-    _save_window(folder, answer.frames, filled)
+    _save_window(folder, answer.frames, filled, answer.spatial_fill)
     return answer.frames, answer
 
 
@@ -327,12 +328,23 @@ def _load_window(folder: Path, start: int, end: int, config: InpaintConfig, fram
 
 
 
-def _save_window(folder: Path | None, result: np.ndarray, filled: np.ndarray) -> None:
-    """Keep a finished window's hole pixels and drop its training checkpoint and flows (no longer needed)."""
+def saved_spatial_fill(folder: str | Path | None) -> str | None:
+    """The spatial fill a finished window's propagation used, as its run folder keeps it (None: not kept)."""
+    path = None if folder is None else Path(folder) / WINDOW_SPATIAL_FILL
+    if path is None or not path.exists():
+        return None
+    return path.read_text().strip() or None
+
+
+def _save_window(folder: Path | None, result: np.ndarray, filled: np.ndarray, spatial_fill: str | None = None) -> None:
+    """Keep a finished window's hole pixels (and the spatial fill its propagation used) and drop its training
+    checkpoint and flows (no longer needed)."""
     if folder is None:
         return
     from videofill.fill.checkpoint import CHECKPOINT_NAME, FLOWS_NAME
 
+    if spatial_fill is not None:
+        atomic_write(folder / WINDOW_SPATIAL_FILL, lambda handle: handle.write(spatial_fill.encode()))
     atomic_write(folder / WINDOW_RESULT, lambda handle: np.save(handle, np.ascontiguousarray(result[filled])))
     for name in (CHECKPOINT_NAME, FLOWS_NAME):
         (folder / name).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from videofill.fill.propagate import (
     propagate,
     propagate_video,
     read_copy,
+    resolve_spatial_fill,
     spatial_fill,
     telea_fill,
 )
@@ -285,3 +286,17 @@ def test_the_auto_spatial_fill_is_the_smooth_fill_chosen_on_trial_copies(monkeyp
     assert chosen == [holes.sum()]  # once for the clip, on its holes
     result = propagate_video(frames, holes, lambda a, b: np.zeros((*a.shape[:2], 2), np.float32), passes=1)
     assert result.spatial_fill == "thin plate"  # the choice is recorded on the propagation
+
+
+def test_the_spatial_fill_is_chosen_on_the_real_frames_not_their_padding(monkeypatch):
+    from videofill.fill import propagate as module
+
+    frames, _ = _pan(speed=0)  # 64x40
+    holes = np.zeros(frames.shape[:3], bool)
+    holes[:, 10:26, 20:40] = True
+    holes[:, 32:] = True  # padding at the bottom (all hole, as prepare pads), the real frames 64x32
+    shapes = []
+    monkeypatch.setattr(module, "choose_smooth", lambda f, h: shapes.append((f.shape, h.sum())) or "membrane")
+    assert resolve_spatial_fill(frames, holes, "auto", size=(64, 32)) == "membrane"
+    assert shapes == [((len(frames), 32, 64, 3), len(frames) * 16 * 20)]  # the box alone, not the padding
+    assert resolve_spatial_fill(frames, holes, "thin plate", size=(64, 32)) == "thin plate" and len(shapes) == 1

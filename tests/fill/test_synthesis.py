@@ -412,7 +412,7 @@ def test_synthesize_video_passes_the_smooth_fills_on_to_the_plate():
     assert errors[SMOOTHS] <= 1 < errors[("membrane",)]  # the thin plate continues the parabola, the membrane sags
 
 
-def test_fill_unseen_synthesises_what_propagation_did_not_see_and_what_it_replaced():
+def test_fill_unseen_synthesises_what_propagation_did_not_see_and_hands_on_what_it_replaced():
     plate = np.full((48, 64, 3), 90, np.uint8)
     plate[:, 32:] = 150  # two flat halves, the hole across their edge
     frames = np.repeat(plate[None], 4, axis=0)

@@ -36,7 +36,8 @@ class Parser(argparse.ArgumentParser):
     exit status 2, like every other bad input; its subcommands' parsers are of this class too."""
 
     def error(self, message: str):
-        if "unrecognized arguments: plate" in message:  # --spatial-fill thin plate, unquoted: the shell split it
+        stray = message.split("unrecognized arguments: ", 1)[1].split() if "unrecognized arguments: " in message else []
+        if "plate" in stray:  # --spatial-fill thin plate, unquoted: the shell split the name in two
             message += ' (quote a name with a space: --spatial-fill "thin plate")'
         self.exit(2, f"{self.prog}: error: {message} (usage: {self.prog} --help)\n")
 
