@@ -244,7 +244,10 @@ def test_windows_computed_apart_then_merged_equal_the_serial_stream(monkeypatch,
 
 def test_each_windows_spatial_fill_is_noted_also_when_it_is_reloaded(monkeypatch, tmp_path):
     frames, holes = _clip(20)
-    choice = lambda first: "thin plate" if first == 0 else "membrane"  # noqa: E731
+
+    def choice(first):
+        return "thin plate" if first == 0 else "membrane"
+
     monkeypatch.setattr(videofill.pipeline, "inpaint_video", FakeInpaint(spatial_fill=choice))
     config = get_preset("test").replace(window=8, overlap=3)
     run_dir = tmp_path / "run"
@@ -254,10 +257,10 @@ def test_each_windows_spatial_fill_is_noted_also_when_it_is_reloaded(monkeypatch
     monkeypatch.setattr(videofill.pipeline, "inpaint_video", merge)
     _, notes = _run(frames, holes, (0, 20), window=8, overlap=3, run_dir=run_dir, resume=True)
     assert merge.calls == [] and notes == [  # every window reloaded, each says what it chose
-        "spatial fill: thin plate (chosen on trial copies of the holes; --spatial-fill 'thin plate' fixes it) "
-        "(frames 0..7)",
-        "spatial fill: membrane (chosen on trial copies of the holes; --spatial-fill membrane fixes it) "
-        "(frames 5..12, 10..17, 15..19)",
+        ("spatial fill: thin plate (chosen on trial copies of the holes; --spatial-fill 'thin plate' fixes it) "
+         "(frames 0..7)"),
+        ("spatial fill: membrane (chosen on trial copies of the holes; --spatial-fill membrane fixes it) "
+         "(frames 5..12, 10..17, 15..19)"),
     ]
     monkeypatch.setattr(videofill.pipeline, "inpaint_video", FakeInpaint(spatial_fill=choice))
     fixed = get_preset("test").replace(window=8, overlap=3, spatial_fill="membrane")  # nothing chosen: no such note
