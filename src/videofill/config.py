@@ -336,10 +336,10 @@ def _default() -> InpaintConfig:
 
     Hole pixels are filled by flow-guided propagation (``videofill.fill.propagate``): the median of the copies found in
     the nearest frames that show the pixel (two motion models, forwards and backwards) and of the frame's own spatial
-    fill (``spatial_fill``: the smooth fill chosen on trial copies of the holes), in two passes (the second with the flows estimated again on the first's
-    result). Training the paper's network to correct that start did not pay at CPU budgets (the report's levers
-    table), so ``max_steps`` is 0; give ``--max-steps N`` to train the DIP-Vid-Flow correction on top (settings
-    below), or use ``--preset paper`` for the paper's method alone.
+    fill (``spatial_fill``: the smooth fill chosen on trial copies of the holes), in two passes (the second with the
+    flows estimated again on the first's result). Training the paper's network to correct that start did not pay at
+    CPU budgets (the report's levers table), so ``max_steps`` is 0; give ``--max-steps N`` to train the DIP-Vid-Flow
+    correction on top (settings below), or use ``--preset paper`` for the paper's method alone.
     """
     return InpaintConfig(
         max_side=432,

@@ -194,7 +194,7 @@ def inpaint_video(
     if config.method == "dip-vid-flow" and learn:
         video.flows = _video_flows(prepared, config, flow_estimator, checkpointer, resume)
     propagation = None
-    if config.weight_guide > 0 or config.guide_output or config.guide_start:
+    if config.propagates:
         propagation = _propagation(prepared, config, video.flows, flow_estimator, progress)
         if config.quality == "best":  # what no frame shows: texture from the video instead of the spatial smear
             from videofill.fill.synthesis import fill_unseen

@@ -172,7 +172,7 @@ def inpaint_stream(
 
     Returns:
         the notes of all windows, each once (with the frames of the windows that gave it when there are several),
-        among them the spatial fill that "auto" chose in each window computed (not reloaded).
+        among them the spatial fill that "auto" chose in each window (a reloaded window's as its folder keeps it).
 
     Raises:
         VideofillError: as :func:`window_ranges` and :func:`videofill.pipeline.inpaint_video`, or a run folder made

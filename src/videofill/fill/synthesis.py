@@ -563,8 +563,8 @@ def synthesize_video(
         unseen: bool (T, H, W), the hole pixels to replace (a subset of ``holes``).
         homographies: float (T - 1, 3, 3) frame t -> t + 1 (:class:`videofill.fill.propagate.Propagation`); the
             camera is taken to be static when they move the corners by less than
-            :data:`videofill.fill.motion.STATIC_CAMERA_PX` (None: static), and to move a little when, chained, they move no corner further than
-            :data:`ALIGNED_PLATE_SHARE` of the diagonal from the middle frame (the plate is built on the aligned
+            :data:`videofill.fill.motion.STATIC_CAMERA_PX` (None: static), and to move a little when, chained, they
+            move no corner further than :data:`ALIGNED_PLATE_SHARE` of the diagonal from the middle frame (the plate is built on the aligned
             frames).
         patch: patch side in pixels.
         seed: seeds the random search and the network.
@@ -581,9 +581,9 @@ def synthesize_video(
         smooths: what diffusion may be on the static plate (:func:`fill_plate`; for comparisons).
 
     Returns:
-        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced: under a static camera, or one that moves a little, by the plate's fill (whichever filler won,
-        diffusion included); under a camera that moves more where patches measured better than Telea or were
-        forced.
+        uint8 (T, H, W, 3): ``frames`` with the ``unseen`` pixels replaced: under a static camera, or one that
+        moves a little, by the plate's fill (whichever filler won, diffusion included); under a camera that moves
+        more where patches measured better than Telea or were forced.
     """
     unknown = sorted(set(fillers) - set(FILLERS))
     if unknown:
